@@ -1,0 +1,48 @@
+"""rope_ref: the reference implementation of RoPE (Su et al., arXiv 2104.09864 v5).
+
+The four steps, one function each:
+
+1. ``frequencies(d, base)``            theta_i = base^(-2(i-1)/d)            (eq 15)
+2. ``angles(positions, theta)``        phi[m, i] = m theta_i                 (eq 13)
+3. ``rotary_matrix(m, theta)``         R^d_(Theta,m), block-diagonal         (eqs 13, 15)
+4. ``rotate(x, positions)``            R^d_(Theta,m) x, element-wise form    (eqs 14, 34)
+"""
+
+from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.frequencies import frequencies
+from rope_ref.layouts import (
+    half_permutation,
+    pair_indices,
+    permute_qk_weights,
+    to_half_layout,
+    to_interleaved_layout,
+)
+from rope_ref.rotary import (
+    rotary_matrix,
+    rotate,
+    rotate_complex_form,
+    rotate_matrix_form,
+    rotation_error_bound,
+    unrotate,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "UNIT_ROUNDOFF",
+    "angle_error_bound",
+    "angles",
+    "frequencies",
+    "half_permutation",
+    "pair_indices",
+    "permute_qk_weights",
+    "rotary_matrix",
+    "rotate",
+    "rotate_complex_form",
+    "rotate_matrix_form",
+    "rotation_error_bound",
+    "theta_error_bound",
+    "to_half_layout",
+    "to_interleaved_layout",
+    "unrotate",
+]

@@ -1,0 +1,164 @@
+"""One place for argument checks and their error messages.
+
+Every message names the argument, what was expected and what came, in the manner of
+NumPy's own errors. Functions here return the checked (and converted) value so callers
+write ``d = check_even_dim("d", d)`` and go on.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+LAYOUTS = ("interleaved", "half")
+FLOAT_DTYPES = (np.float16, np.float32, np.float64)
+
+
+def _describe(value: object) -> str:
+    """A short description of a value for an error message."""
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return f"{text} ({type(value).__name__})"
+
+
+def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
+    """An integer (Python or NumPy, not bool), optionally ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+    value = int(value)
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    return value
+
+
+def check_even_dim(name: str, value: object) -> int:
+    """A positive even integer: RoPE rotates features in pairs (eq 15 has d/2 blocks)."""
+    value = check_int(name, value, minimum=2)
+    if value % 2:
+        raise ValueError(
+            f"{name} must be even (RoPE rotates features in pairs, eq 15), got {value}"
+        )
+    return value
+
+
+def check_rotary_dim(rotary_dim: object, d: int) -> int:
+    """``rotary_dim`` defaults to ``d``; it must be even and ``<= d``."""
+    if rotary_dim is None:
+        return check_even_dim("d (the last axis of x)", d)
+    rotary_dim = check_even_dim("rotary_dim", rotary_dim)
+    if rotary_dim > d:
+        raise ValueError(
+            f"rotary_dim must be <= d (the last axis of x, {d}), got rotary_dim={rotary_dim}"
+        )
+    return rotary_dim
+
+
+def check_finite_real(name: str, value: object) -> float:
+    """A finite real number (int or float, not bool, not complex)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    return value
+
+
+def check_base(base: object, name: str = "base") -> float:
+    """The RoPE base (10000 in eq 15): finite, > 0 and != 1 (base 1 makes every theta 1)."""
+    base = check_finite_real(name, base)
+    if base <= 0.0 or base == 1.0:
+        raise ValueError(f"{name} must be > 0 and != 1 (eq 15 uses 10000), got {base}")
+    return base
+
+
+def check_layout(layout: object) -> str:
+    """``"interleaved"`` (the paper, eq 15) or ``"half"`` (GPT-NeoX / HF Llama)."""
+    if not isinstance(layout, str) or layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {_describe(layout)}")
+    return layout
+
+
+def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
+    """A NumPy float16/32/64 array with at least ``min_ndim`` axes and no NaN or inf.
+
+    Lists and other array-likes are rejected rather than guessed at: an integer or
+    object array would silently change the output dtype.
+    """
+    if not isinstance(x, np.ndarray):
+        raise TypeError(f"{name} must be a NumPy array of float16, float32 or float64, "
+                        f"got {_describe(x)}")
+    if x.dtype.type not in FLOAT_DTYPES:
+        raise TypeError(
+            f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}"
+        )
+    if x.ndim < min_ndim:
+        raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
+    return x
+
+
+def check_positions(positions: object, name: str = "positions") -> np.ndarray:
+    """Finite real positions m (int or float, negative and fractional allowed) as float64.
+
+    Returns an array of at least one axis (a scalar becomes shape (1,)).
+    """
+    if isinstance(positions, np.ndarray):
+        arr = positions
+    elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
+        arr = np.asarray(positions)
+    else:
+        raise TypeError(f"{name} must be a real number or an array of them, "
+                        f"got {_describe(positions)}")
+    if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold integers or floats, got dtype {arr.dtype}")
+    arr = np.atleast_1d(arr.astype(np.float64))
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
+    return arr
+
+
+def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None:
+    """``positions`` must broadcast against ``x.shape[:-1]`` with a matching seq axis."""
+    lead = x_shape[:-1]
+    if not lead:
+        raise ValueError(f"x must have shape (..., seq, d), got shape {x_shape}")
+    seq = lead[-1]
+    if positions.shape[-1] not in (seq, 1) or positions.ndim > len(lead):
+        raise ValueError(
+            f"positions must have shape (seq,) = ({seq},) or broadcast to x's leading axes "
+            f"{lead}, got shape {positions.shape}"
+        )
+    try:
+        fits = np.broadcast_shapes(positions.shape, lead) == lead
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(
+            f"positions of shape {positions.shape} do not broadcast to x's leading axes {lead}"
+        )
+
+
+def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
+    """A 1-D finite float array of frequencies theta_i, length rotary_dim/2 if given."""
+    if not isinstance(theta, np.ndarray):
+        theta = np.asarray(theta) if isinstance(theta, (list, tuple)) else theta
+    if not isinstance(theta, np.ndarray) or theta.dtype.kind not in "iuf":
+        raise TypeError(f"theta must be a 1-D array of floats, got {_describe(theta)}")
+    if theta.ndim != 1 or theta.size == 0:
+        raise ValueError(f"theta must have shape (d/2,), got shape {theta.shape}")
+    theta = theta.astype(np.float64)
+    if not np.all(np.isfinite(theta)):
+        raise ValueError("theta must be finite, got NaN or inf")
+    if rotary_dim is not None and 2 * theta.size != rotary_dim:
+        raise ValueError(
+            f"theta must have shape (rotary_dim/2,) = ({rotary_dim // 2},), "
+            f"got shape {theta.shape}"
+        )
+    return theta

@@ -1,0 +1,33 @@
+"""The ``rope-ref`` command: ``rope-ref demo`` (and, as they land, golden and check)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rope_ref import _demo
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rope-ref", description="RoPE reference implementation (arXiv 2104.09864 v5)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    demo = sub.add_parser("demo", help="show RoPE's claims on random vectors")
+    demo.add_argument("--d", type=int, default=64, help="head dimension (even)")
+    demo.add_argument("--seed", type=int, default=0)
+    demo.set_defaults(func=_demo.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, TypeError) as err:
+        print(f"rope-ref: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

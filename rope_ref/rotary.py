@@ -1,0 +1,191 @@
+"""Steps 3 and 4 of RoPE: the rotary matrix and rotating q and k (arXiv 2104.09864 v5).
+
+Three forms of the same map, each with its own function, all agreeing
+(tests/test_forms.py):
+
+- matrix form (eq 14):       f(x, m) = R^d_(Theta,m) x, R block-diagonal (eqs 13, 15);
+- complex form (eqs 12, 33): pair i as the complex number x_a + i x_b, times e^(i m theta_i);
+- element-wise form (eq 34): R x = x * cos(m theta) + rot(x) * sin(m theta), with
+  rot(x) = (-x2, x1, -x4, x3, ...) for interleaved pairs. ``rotate`` uses this one.
+
+Shapes: x is (..., seq, d); positions (seq,) or broadcastable to x.shape[:-1];
+theta (rotary_dim/2,). The first ``rotary_dim`` features are rotated, the rest pass through.
+All trigonometry is float64; the output has x's dtype.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rope_ref._validate import (
+    check_base,
+    check_float_array,
+    check_layout,
+    check_positions,
+    check_positions_fit,
+    check_rotary_dim,
+    check_theta,
+)
+from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles
+from rope_ref.frequencies import frequencies
+from rope_ref.layouts import pair_indices
+
+
+def rotary_matrix(m: float, theta, layout: str = "interleaved") -> np.ndarray:
+    """R^d_(Theta,m) of eq 15: d/2 blocks [[cos m theta_i, -sin m theta_i],
+    [sin m theta_i, cos m theta_i]] on the pairs of ``layout`` (eq 13 for one block).
+
+    Args:
+        m: a finite real position.
+        theta: (d/2,) frequencies.
+        layout: ``"interleaved"`` (block-diagonal, as printed) or ``"half"`` (the same
+            blocks on pairs (i, i + d/2), i.e. P^T R P).
+
+    Returns:
+        R: (d, d) float64, orthogonal with determinant 1.
+    """
+    m = check_positions(m, "m")
+    if m.size != 1:
+        raise ValueError(f"m must be a single position, got shape {m.shape}")
+    return _matrices(angles(m, theta)[0], check_layout(layout))
+
+
+def rotate(
+    x: np.ndarray,
+    positions,
+    *,
+    theta=None,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+) -> np.ndarray:
+    """f_{q,k}(x, m) = R^d_(Theta,m) x in the element-wise form of eq 34.
+
+    Args:
+        x: (..., seq, d) float16/32/64 (queries or keys after W_q / W_k).
+        positions: (seq,) or broadcastable to x.shape[:-1]; finite reals.
+        theta: (rotary_dim/2,) frequencies; default ``frequencies(rotary_dim, base)``.
+        base: the base of eq 15 when theta is not given.
+        layout: ``"interleaved"`` (the paper) or ``"half"`` (GPT-NeoX / HF Llama).
+        rotary_dim: rotate the first rotary_dim features (even, <= d; default d).
+
+    Returns:
+        (..., seq, d) array of x's dtype. No (seq, d, d) array is ever built:
+        y_a = x_a cos(m theta_i) - x_b sin(m theta_i), y_b = x_b cos + x_a sin per pair.
+    """
+    x, phi, layout, r = _prepare(x, positions, theta, base, layout, rotary_dim)
+    a, b = pair_indices(r, layout)
+    cos, sin = np.cos(phi), np.sin(phi)
+    xa, xb = x[..., a].astype(np.float64), x[..., b].astype(np.float64)
+    out = x.copy()
+    out[..., a] = xa * cos - xb * sin
+    out[..., b] = xb * cos + xa * sin
+    return out
+
+
+def unrotate(x: np.ndarray, positions, **kwargs) -> np.ndarray:
+    """The inverse rotation R^d_(Theta,-m) = (R^d_(Theta,m))^T: unrotate(rotate(x, m), m) = x.
+
+    Takes the same arguments as ``rotate``.
+    """
+    return rotate(x, -check_positions(positions), **kwargs)
+
+
+def rotate_matrix_form(
+    x: np.ndarray,
+    positions,
+    *,
+    theta=None,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+) -> np.ndarray:
+    """The matrix form of eq 14: y = R^d_(Theta,m) x with R built explicitly per position.
+
+    Teaching form: builds a (..., seq, rotary_dim, rotary_dim) array. Same arguments,
+    shapes and dtype rules as ``rotate``.
+    """
+    x, phi, layout, r = _prepare(x, positions, theta, base, layout, rotary_dim)
+    R = _matrices(phi, layout)
+    out = x.copy()
+    out[..., :r] = np.einsum("...ij,...j->...i", R, x[..., :r].astype(np.float64))
+    return out
+
+
+def rotate_complex_form(
+    x: np.ndarray,
+    positions,
+    *,
+    theta=None,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+) -> np.ndarray:
+    """The complex form of eqs 12 and 33: pair i is z_i = x_a + i x_b, and
+    f(x, m)_i = z_i e^(i m theta_i). Same arguments, shapes and dtype rules as ``rotate``."""
+    x, phi, layout, r = _prepare(x, positions, theta, base, layout, rotary_dim)
+    a, b = pair_indices(r, layout)
+    z = x[..., a].astype(np.float64) + 1j * x[..., b].astype(np.float64)
+    w = z * np.exp(1j * phi)
+    out = x.copy()
+    out[..., a] = w.real
+    out[..., b] = w.imag
+    return out
+
+
+def rotation_error_bound(
+    x: np.ndarray,
+    positions,
+    *,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+) -> np.ndarray:
+    """Per-element bound on |rotate(x, positions) - exact RoPE| with exact theta_i.
+
+    For pair (a, b) with angle phi = m theta_i (see ``rope_ref.angles``):
+
+        |y_a - y_a*|, |y_b - y_b*|  <=  (|x_a| + |x_b|) (dphi + 4u) + |y| u_x
+
+    where dphi is bound A of ``angle_error_bound`` (grows with |m theta_i|), 4u covers
+    float64 cos/sin (<= 1 ulp each) and the two products and one sum, and u_x is the unit
+    roundoff of x's dtype (0 for float64: the float64 result is returned unrounded).
+    Pass-through features have bound 0. Returns an x-shaped float64 array.
+    """
+    x, _, layout, r = _prepare(x, positions, None, base, layout, rotary_dim)
+    a, b = pair_indices(r, layout)
+    dphi = angle_error_bound(check_positions(positions), r, base)
+    mag = np.abs(x[..., a].astype(np.float64)) + np.abs(x[..., b].astype(np.float64))
+    u_x = 0.0 if x.dtype == np.float64 else float(np.finfo(x.dtype).eps) / 2
+    per_pair = mag * (dphi + 4 * UNIT_ROUNDOFF + u_x)
+    bound = np.zeros(np.broadcast_shapes(x.shape, per_pair.shape[:-1] + (x.shape[-1],)))
+    bound[..., a] = per_pair
+    bound[..., b] = per_pair
+    return bound
+
+
+def _prepare(x, positions, theta, base, layout, rotary_dim):
+    """Check every argument once; return (x, phi, layout, rotary_dim).
+
+    phi has shape positions.shape + (rotary_dim/2,), float64.
+    """
+    x = check_float_array("x", x, min_ndim=2)
+    layout = check_layout(layout)
+    r = check_rotary_dim(rotary_dim, x.shape[-1])
+    m = check_positions(positions)
+    check_positions_fit(m, x.shape)
+    theta = frequencies(r, check_base(base)) if theta is None else check_theta(theta, r)
+    return x, angles(m, theta), layout, r
+
+
+def _matrices(phi: np.ndarray, layout: str) -> np.ndarray:
+    """Rotary matrices for angles phi of shape (..., r/2): returns (..., r, r) float64."""
+    r = 2 * phi.shape[-1]
+    a, b = pair_indices(r, layout)
+    cos, sin = np.cos(phi), np.sin(phi)
+    R = np.zeros(phi.shape[:-1] + (r, r))
+    R[..., a, a] = cos
+    R[..., a, b] = -sin
+    R[..., b, a] = sin
+    R[..., b, b] = cos
+    return R
