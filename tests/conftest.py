@@ -1,0 +1,13 @@
+"""Shared test settings: hypothesis runs a fixed, bounded search so `make test` is
+reproducible and stays inside its time budget."""
+
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "rope_ref",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("rope_ref")
