@@ -9,6 +9,7 @@ The four steps, one function each:
 """
 
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.check import FINDING_NAMES, Finding, Report, check, check_outputs
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import (
     half_permutation,
@@ -29,6 +30,11 @@ from rope_ref.rotary import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "FINDING_NAMES",
+    "Finding",
+    "Report",
+    "check",
+    "check_outputs",
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",

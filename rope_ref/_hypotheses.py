@@ -210,26 +210,26 @@ def _frequency_formula(c: Case) -> Iterator[Model]:
     r, base = c.rotary_dim, c.base
     variants = [
         (
-            "theta_i = base^(-i/d): the exponent lacks the factor 2",
+            "uses theta_i = base^(-i/d): the exponent lacks the factor 2",
             frequencies(2 * r, base)[: r // 2],
         ),
         (
-            "theta_i = base^(-2(i+1)/d): indexes i from 1 where eq 15 subtracts 1",
+            "uses theta_i = base^(-2i/d) for i = 1..d/2: eq 15 without its -1",
             frequencies(r, base) * base ** (-2.0 / r),
         ),
         (
-            "theta_i = base^(+2(i-1)/d): the frequencies, not their inverses",
+            "uses theta_i = base^(+2(i-1)/d): the frequencies, not their inverses",
             1.0 / frequencies(r, base),
         ),
         (
-            "theta in reverse order: the lowest frequency on the first pair",
+            "uses theta in reverse order: the lowest frequency on the first pair",
             frequencies(r, base)[::-1],
         ),
     ]
     if r >= 4:
         variants.append(
             (
-                "theta_i = base^(-(i-1)/(d/2-1)) (linspace(0, 1, d/2)): the exponent over d-2",
+                "uses theta_i = base^(-(i-1)/(d/2-1)) (linspace(0, 1, d/2))",
                 np.append(frequencies(r - 2, base), 1.0 / base),
             )
         )
