@@ -56,6 +56,18 @@ class Case:
     precision: str
     theta: np.ndarray
     factor: float
+    hf_compat: bool = False
+
+    def frequencies(self, rotary_dim: int | None = None, base: float | None = None):
+        """(theta, attention_factor) of the stated configuration with another rotary_dim
+        or base."""
+        return frequencies_for(
+            rotary_dim or self.rotary_dim,
+            self.base if base is None else base,
+            self.rope_scaling,
+            self.seq_len,
+            self.hf_compat,
+        )
 
     @property
     def phi(self) -> np.ndarray:
@@ -78,14 +90,21 @@ class Case:
 
 
 def frequencies_for(
-    rotary_dim: int, base: float, rope_scaling, seq_len
+    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
 ) -> tuple[np.ndarray, float]:
-    """(theta, attention_factor) of a configuration: eq 15, or a scaling variant of it."""
+    """(theta, attention_factor): eq 15 over rotary_dim, or a scaling variant of it.
+
+    rope_scaling is None or a dict for ``rope_ref.scaling.scaled_frequencies`` without
+    rope_theta and partial_rotary_factor (``check`` moves them into base and rotary_dim;
+    only rope_type proportional keeps its factor, as it is defined over the whole head).
+    """
     if rope_scaling is None:
         return frequencies(rotary_dim, base), 1.0
     from rope_ref.scaling import scaled_frequencies
 
-    theta, factor = scaled_frequencies(rotary_dim, base, rope_scaling, seq_len=seq_len)
+    theta, factor = scaled_frequencies(
+        rotary_dim, base, rope_scaling, seq_len=seq_len, hf_compat=hf_compat
+    )
     return np.asarray(theta, dtype=np.float64), float(factor)
 
 
@@ -151,7 +170,7 @@ def _position_offset(c: Case) -> Iterator[Model]:
 def _rotary_dim_mismatch(c: Case) -> Iterator[Model]:
     for r in range(2, c.d + 1, 2):
         if r != c.rotary_dim:
-            theta, _ = frequencies_for(r, c.base, c.rope_scaling, c.seq_len)
+            theta, _ = c.frequencies(rotary_dim=r)
             yield c.model(
                 "rotary_dim_mismatch",
                 f"rotates {r} features where rotary_dim={c.rotary_dim} is stated",
@@ -159,7 +178,7 @@ def _rotary_dim_mismatch(c: Case) -> Iterator[Model]:
                 rotary_dim=r,
             )
     if c.rotary_dim < c.d:
-        theta, _ = frequencies_for(c.d, c.base, c.rope_scaling, c.seq_len)
+        theta, _ = c.frequencies(rotary_dim=c.d)
         yield c.model(
             "rotary_dim_mismatch",
             f"rotates {c.rotary_dim} features with the frequencies of d={c.d}",
@@ -244,7 +263,7 @@ def _wrong_base(c: Case) -> Iterator[Model]:
     m_max = float(np.max(np.abs(c.positions))) or 1.0
 
     def misfit(log_b: float) -> float:
-        theta, _ = frequencies_for(c.rotary_dim, float(np.exp(log_b)), c.rope_scaling, c.seq_len)
+        theta, _ = c.frequencies(base=float(np.exp(log_b)))
         return float(np.sum((m_max * (omega - theta)) ** 2))
 
     grid = np.linspace(np.log(1.5), np.log(1e10), 241)
@@ -258,7 +277,7 @@ def _wrong_base(c: Case) -> Iterator[Model]:
     bases = {fitted} | {float(f"{fitted:.{s}g}") for s in (1, 2, 3, 4)}
     for b in sorted(bases):
         if abs(b / c.base - 1) > 1e-9:
-            theta, _ = frequencies_for(c.rotary_dim, b, c.rope_scaling, c.seq_len)
+            theta, _ = c.frequencies(base=b)
             yield c.model(
                 "wrong_base",
                 f"uses base {b:.6g} where {c.base:.6g} is stated (fitted {fitted:.6g})",

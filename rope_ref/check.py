@@ -120,6 +120,7 @@ def check(
     rotary_dim: int | None = None,
     rope_scaling: dict | None = None,
     precision: str | None = None,
+    hf_compat: bool = False,
 ) -> Report:
     """Check ``fn(x, positions) -> y`` against RoPE with this configuration.
 
@@ -129,7 +130,11 @@ def check(
             "float32"/"bfloat16", float16 for "float16"; its values are exact in bfloat16.
         d, base, layout, rotary_dim: the RoPE fn claims to be (eq 15; layouts as in
             ``rope_ref.layouts``).
-        rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None.
+        rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None; its
+            rope_theta is the base and its partial_rotary_factor sets rotary_dim. Positions
+            go up to 65535, so seq_len is 65536 (dynamic NTK, longrope's long factors).
+        hf_compat: take HF transformers' form of a variant where it departs from the
+            variant's paper (``rope_ref.scaling``; YaRN's ramp and mscale).
         precision: "float64", "float32", "float16" or "bfloat16", the precision fn works
             in; default y's dtype. A bfloat16 fn may return float32 holding bf16 values.
 
@@ -157,6 +162,7 @@ def check(
         rope_scaling=rope_scaling,
         seq_len=int(positions.max()) + 1,
         precision=precision,
+        hf_compat=hf_compat,
     )
     return verdict(case)
 
@@ -188,6 +194,7 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
             rope_scaling=cfg.get("rope_scaling"),
             seq_len=cfg.get("seq_len"),
             precision=precision,
+            hf_compat=bool(cfg.get("hf_compat", False)),
         )
     )
 
@@ -267,13 +274,28 @@ def _unexplained(case: Case, before: Fit, name, result, what) -> str:
     return text
 
 
-def _case(x, y, positions, *, d, base, layout, rotary_dim, rope_scaling, seq_len, precision):
-    base = _validate.check_base(base)
+def _case(
+    x,
+    y,
+    positions,
+    *,
+    d,
+    base,
+    layout,
+    rotary_dim,
+    rope_scaling,
+    seq_len,
+    precision,
+    hf_compat=False,
+):
     layout = _validate.check_layout(layout)
+    base, rotary_dim, scaling = _stated_scaling(
+        d, _validate.check_base(base), rotary_dim, rope_scaling
+    )
     r = _validate.check_rotary_dim(rotary_dim, d)
-    if rope_scaling is not None and not isinstance(rope_scaling, dict):
-        raise TypeError(f"rope_scaling must be a dict or None, got {type(rope_scaling).__name__}")
-    theta, factor = frequencies_for(r, base, rope_scaling, seq_len)
+    if not isinstance(hf_compat, bool):
+        raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
+    theta, factor = frequencies_for(r, base, scaling, seq_len, hf_compat)
     return Case(
         x=x,
         y=y,
@@ -282,12 +304,54 @@ def _case(x, y, positions, *, d, base, layout, rotary_dim, rope_scaling, seq_len
         rotary_dim=r,
         base=base,
         layout=layout,
-        rope_scaling=rope_scaling,
+        rope_scaling=scaling,
         seq_len=seq_len,
         precision=precision,
         theta=theta,
         factor=factor,
+        hf_compat=hf_compat,
     )
+
+
+def _stated_scaling(d: int, base: float, rotary_dim, rope_scaling):
+    """Move an HF dict's rope_theta into base and its partial_rotary_factor into rotary_dim.
+
+    Returns (base, rotary_dim, scaling dict or None). rope_theta is the stated base; an
+    explicit base other than the default 10000 must agree with it. proportional keeps its
+    partial_rotary_factor: its theta covers the whole head, zero past the rotated pairs.
+    """
+    if rope_scaling is None:
+        return base, rotary_dim, None
+    if not isinstance(rope_scaling, dict):
+        raise TypeError(
+            "rope_scaling must be a dict such as HF's rope_parameters, or None, "
+            f"got {type(rope_scaling).__name__}"
+        )
+    scaling = dict(rope_scaling)
+    rope_theta = scaling.pop("rope_theta", None)
+    if rope_theta is not None:
+        rope_theta = _validate.check_base(rope_theta, "rope_scaling['rope_theta']")
+        if base not in (10000.0, rope_theta):
+            raise ValueError(
+                f"base ({base:g}) and rope_scaling['rope_theta'] ({rope_theta:g}) "
+                "disagree; give one of them, or the same value"
+            )
+        base = rope_theta
+    kind = scaling.get("rope_type", scaling.get("type"))
+    if kind == "proportional":
+        return base, d if rotary_dim is None else rotary_dim, scaling
+    if "partial_rotary_factor" in scaling:
+        factor = _validate.check_finite_real(
+            "rope_scaling['partial_rotary_factor']", scaling.pop("partial_rotary_factor")
+        )
+        from_dict = int(d * factor)
+        if rotary_dim is not None and rotary_dim != from_dict:
+            raise ValueError(
+                f"rotary_dim ({rotary_dim}) and int(d * partial_rotary_factor) "
+                f"({from_dict}) disagree; give one of them, or the same value"
+            )
+        rotary_dim = from_dict
+    return base, rotary_dim, scaling
 
 
 def _check_inputs(d: int, precision: str | None) -> np.ndarray:

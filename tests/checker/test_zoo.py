@@ -4,9 +4,9 @@ precision, each wrong one fails and is named by its bug class."""
 from __future__ import annotations
 
 import pytest
+from _zoo import MUTANTS
 
 from rope_ref.check import FINDING_NAMES, check
-from tests.checker._zoo import MUTANTS
 
 _RESULTS: dict[str, object] = {}
 
