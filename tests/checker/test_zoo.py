@@ -4,7 +4,7 @@ precision, each wrong one fails and is named by its bug class."""
 from __future__ import annotations
 
 import pytest
-from _zoo import MUTANTS
+from checker._zoo import MUTANTS
 
 from rope_ref.check import FINDING_NAMES, check
 
