@@ -169,21 +169,30 @@ def _position_offset(c: Case) -> Iterator[Model]:
 
 def _rotary_dim_mismatch(c: Case) -> Iterator[Model]:
     for r in range(2, c.d + 1, 2):
-        if r != c.rotary_dim:
-            theta, _ = c.frequencies(rotary_dim=r)
+        theta = _frequencies_or_none(c, r) if r != c.rotary_dim else None
+        if theta is not None:
             yield c.model(
                 "rotary_dim_mismatch",
                 f"rotates {r} features where rotary_dim={c.rotary_dim} is stated",
                 c.positions[:, None] * theta[None, :],
                 rotary_dim=r,
             )
-    if c.rotary_dim < c.d:
-        theta, _ = c.frequencies(rotary_dim=c.d)
+    theta = _frequencies_or_none(c, c.d) if c.rotary_dim < c.d else None
+    if theta is not None:
         yield c.model(
             "rotary_dim_mismatch",
             f"rotates {c.rotary_dim} features with the frequencies of d={c.d}",
             c.positions[:, None] * theta[None, : c.rotary_dim // 2],
         )
+
+
+def _frequencies_or_none(c: Case, rotary_dim: int):
+    """theta for another rotary_dim, or None where the scaling cannot have one (LongRoPE's
+    factor lists have exactly rotary_dim/2 entries)."""
+    try:
+        return c.frequencies(rotary_dim=rotary_dim)[0]
+    except ValueError:
+        return None
 
 
 def _scaling_ignored(c: Case) -> Iterator[Model]:
