@@ -173,9 +173,13 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
     Args:
         outputs: (batch, heads, seq, d) array for ``group.arrays["x"]`` at
             ``group.arrays["positions"]`` (no NaN or inf).
-        group: a ``rope_ref.golden.GoldenGroup`` (``load_group(name)``).
+        group: a ``rope_ref.golden.GoldenGroup`` (``load_group(name)``), or its name.
         precision: as in ``check``; default the outputs' dtype.
     """
+    if isinstance(group, str):
+        from rope_ref.golden import load_group
+
+        group = load_group(group)
     x = np.asarray(group.arrays["x"], dtype=np.float64)
     y = _validate.check_outputs_array("outputs", outputs, x.shape, allow_nonfinite=False)
     precision = _validate.check_precision(
