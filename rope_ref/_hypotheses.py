@@ -16,6 +16,7 @@ import numpy as np
 
 from rope_ref._models import Model, pair_ratios, phase_lines
 from rope_ref._precision import round_to
+from rope_ref.angles import theta_error_bound
 from rope_ref.frequencies import frequencies
 
 #: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
@@ -57,6 +58,7 @@ class Case:
     theta: np.ndarray
     factor: float
     hf_compat: bool = False
+    theta_error: float = 0.0
 
     def frequencies(self, rotary_dim: int | None = None, base: float | None = None):
         """(theta, attention_factor) of the stated configuration with another rotary_dim
@@ -86,6 +88,7 @@ class Case:
             rotary_dim=rotary_dim or self.rotary_dim,
             scale=self.factor if scale is None else scale,
             precision=precision or self.precision,
+            theta_error=self.theta_error,
         )
 
 
@@ -106,6 +109,19 @@ def frequencies_for(
         rotary_dim, base, rope_scaling, seq_len=seq_len, hf_compat=hf_compat
     )
     return np.asarray(theta, dtype=np.float64), float(factor)
+
+
+def theta_error_for(
+    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
+) -> float:
+    """The largest relative error bound of ``frequencies_for``'s theta against the exact
+    one (``rope_ref.angles.theta_error_bound``, or ``scaled_theta_error_bound``)."""
+    if rope_scaling is None:
+        return float(np.max(theta_error_bound(rotary_dim, base)))
+    from rope_ref.scaling import scaled_theta_error_bound
+
+    bound = scaled_theta_error_bound(rotary_dim, base, rope_scaling, seq_len, hf_compat=hf_compat)
+    return float(np.max(bound))
 
 
 def models(case: Case) -> Iterator[Model]:

@@ -23,7 +23,8 @@ class Model:
     """A (possibly wrong) RoPE: ``what`` says in words how it differs from the stated one.
 
     phi: (seq, rotary_dim/2) angles in radians (NaN where the model overflows).
-    precision: the precision whose error model (``_precision.tolerance``) the fit uses.
+    precision: the precision whose error model (``_precision.tolerance``) the fit uses;
+    theta_error: the relative error bound of rope_ref's own theta, which it adds.
     """
 
     name: str
@@ -33,6 +34,7 @@ class Model:
     rotary_dim: int
     scale: float
     precision: str
+    theta_error: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ def fit(model: Model, x: np.ndarray, positions: np.ndarray, y: np.ndarray) -> Fi
         rotary_dim=model.rotary_dim,
         scale=model.scale,
         precision=model.precision,
+        theta_error=model.theta_error,
     )
     return compare(y, y_model, tol, positions)
 

@@ -79,6 +79,7 @@ def tolerance(
     rotary_dim: int,
     scale: float,
     precision: str,
+    theta_error: float = 0.0,
 ) -> np.ndarray:
     """Tolerance (T) of the module docstring for every output.
 
@@ -88,6 +89,10 @@ def tolerance(
         layout, rotary_dim: the pairs it turns.
         scale: the attention factor s multiplying the rotated features.
         precision: one of PRECISIONS.
+        theta_error: relative error bound of the reference's own theta (rope_ref's
+            float64 frequencies; a few u for eq 15, up to ~100 u for some scaling
+            variants): adds theta_error |phi| to dphi, so a float64 implementation more
+            exact than rope_ref is not failed for rope_ref's rounding.
 
     Returns:
         (batch, heads, seq, d) float64, > 0.
@@ -96,7 +101,7 @@ def tolerance(
     a, b = pair_indices(rotary_dim, layout)
     mag = np.abs(x[..., a]) + np.abs(x[..., b])
     with np.errstate(invalid="ignore"):
-        dphi = C_ANGLE * u_a * np.where(np.isfinite(phi), np.abs(phi), 0.0)
+        dphi = (C_ANGLE * u_a + theta_error) * np.where(np.isfinite(phi), np.abs(phi), 0.0)
     per_pair = abs(scale) * mag * (dphi + C_TRIG * u_p)
     tol = C_TRIG * u_p * np.abs(x)
     tol[..., a] = per_pair

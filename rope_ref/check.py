@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rope_ref import _validate
-from rope_ref._hypotheses import CLASSES, Case, frequencies_for, models
+from rope_ref._hypotheses import CLASSES, Case, frequencies_for, models, theta_error_for
 from rope_ref._models import Fit, compare, fit, pair_ratios
 from rope_ref._precision import PRECISIONS, round_to, tolerance
 from rope_ref.rotary import rotate
@@ -216,6 +216,7 @@ def verdict(case: Case) -> Report:
         rotary_dim=case.rotary_dim,
         scale=case.factor,
         precision=case.precision,
+        theta_error=case.theta_error,
     )
     before = compare(case.y, ref, tol, case.positions)
     ok = before.ratio <= 1.0
@@ -300,6 +301,7 @@ def _case(
     if not isinstance(hf_compat, bool):
         raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
     theta, factor = frequencies_for(r, base, scaling, seq_len, hf_compat)
+    theta_error = theta_error_for(r, base, scaling, seq_len, hf_compat)
     return Case(
         x=x,
         y=y,
@@ -314,6 +316,7 @@ def _case(
         theta=theta,
         factor=factor,
         hf_compat=hf_compat,
+        theta_error=theta_error,
     )
 
 
