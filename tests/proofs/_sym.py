@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
+#: the position m, a real symbol.
+M = sp.Symbol("m", real=True)
+
 
 def symbols_theta(half: int) -> list[sp.Symbol]:
     """theta_1..theta_(d/2) as positive symbols (eq 15 indexes them from 1)."""
@@ -35,6 +38,23 @@ def rotary_from_pairs(m: sp.Expr, thetas, a, b) -> sp.Matrix:
         R[int(ai), int(ai)], R[int(ai), int(bi)] = c, -s
         R[int(bi), int(ai)], R[int(bi), int(bi)] = s, c
     return R
+
+
+def elementwise_interleaved(x, thetas, m=M):
+    """Eq 34: x * (cos m theta_1, cos m theta_1, ...) + (-x_2, x_1, -x_4, x_3, ...) * sin."""
+    cos = [sp.cos(m * t) for t in thetas for _ in (0, 1)]
+    sin = [sp.sin(m * t) for t in thetas for _ in (0, 1)]
+    rotated = [v for i in range(len(thetas)) for v in (-x[2 * i + 1], x[2 * i])]
+    return sp.Matrix([x[j] * cos[j] + rotated[j] * sin[j] for j in range(len(x))])
+
+
+def elementwise_half(x, thetas, m=M):
+    """HF's rotate_half form: x * cat(cos, cos) + cat(-x[h:], x[:h]) * cat(sin, sin)."""
+    h = len(thetas)
+    cos = [sp.cos(m * t) for t in thetas] * 2
+    sin = [sp.sin(m * t) for t in thetas] * 2
+    rotated = [-x[j + h] for j in range(h)] + [x[j] for j in range(h)]
+    return sp.Matrix([x[j] * cos[j] + rotated[j] * sin[j] for j in range(2 * h)])
 
 
 def permutation_matrix(P) -> sp.Matrix:

@@ -17,7 +17,14 @@ import sympy as sp
 
 from rope_ref import half_permutation, to_half_layout
 
-from ._sym import assert_matrix_zero, permutation_matrix, rotary_paper, symbols_theta
+from ._sym import (
+    assert_matrix_zero,
+    elementwise_half,
+    elementwise_interleaved,
+    permutation_matrix,
+    rotary_paper,
+    symbols_theta,
+)
 
 m = sp.Symbol("m", real=True)
 EVEN_D = range(2, 17, 2)
@@ -40,23 +47,6 @@ def complex_form(x, thetas, first, second):
         w = sp.expand_complex((x[first(i)] + sp.I * x[second(i)]) * sp.exp(sp.I * m * t))
         y[first(i)], y[second(i)] = sp.re(w), sp.im(w)
     return y
-
-
-def elementwise_interleaved(x, thetas):
-    """Eq 34: x * (cos m theta_1, cos m theta_1, ...) + (-x_2, x_1, -x_4, x_3, ...) * sin."""
-    cos = [sp.cos(m * t) for t in thetas for _ in (0, 1)]
-    sin = [sp.sin(m * t) for t in thetas for _ in (0, 1)]
-    rotated = [v for i in range(len(thetas)) for v in (-x[2 * i + 1], x[2 * i])]
-    return sp.Matrix([x[j] * cos[j] + rotated[j] * sin[j] for j in range(len(x))])
-
-
-def elementwise_half(x, thetas):
-    """HF's rotate_half form: x * cat(cos, cos) + cat(-x[h:], x[:h]) * cat(sin, sin)."""
-    h = len(thetas)
-    cos = [sp.cos(m * t) for t in thetas] * 2
-    sin = [sp.sin(m * t) for t in thetas] * 2
-    rotated = [-x[j + h] for j in range(h)] + [x[j] for j in range(h)]
-    return sp.Matrix([x[j] * cos[j] + rotated[j] * sin[j] for j in range(2 * h)])
 
 
 def half_matrix_by_definition(thetas):
