@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rope_ref._validate import check_even_dim
 from rope_ref.decay import _demo_section as _decay_section
 from rope_ref.rotary import rotate
 
@@ -22,6 +23,7 @@ def relative_score_table(q: np.ndarray, k: np.ndarray, pairs) -> list[tuple[int,
 
 
 def run(args) -> int:
+    check_even_dim("--d", args.d)
     rng = np.random.default_rng(args.seed)
     q, k = rng.standard_normal(args.d), rng.standard_normal(args.d)
     print(f"rope_ref demo: random q, k in R^{args.d}, base 10000, interleaved pairs (eq 15)\n")

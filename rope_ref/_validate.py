@@ -90,12 +90,11 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
     object array would silently change the output dtype.
     """
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of float16, float32 or float64, "
-                        f"got {_describe(x)}")
-    if x.dtype.type not in FLOAT_DTYPES:
         raise TypeError(
-            f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}"
+            f"{name} must be a NumPy array of float16, float32 or float64, got {_describe(x)}"
         )
+    if x.dtype.type not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}")
     if x.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {x.shape}")
     if not np.all(np.isfinite(x)):
@@ -114,8 +113,9 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
         arr = np.asarray(positions)
     else:
-        raise TypeError(f"{name} must be a real number or an array of them, "
-                        f"got {_describe(positions)}")
+        raise TypeError(
+            f"{name} must be a real number or an array of them, got {_describe(positions)}"
+        )
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold integers or floats, got dtype {arr.dtype}")
     arr = np.atleast_1d(arr.astype(np.float64))
@@ -158,8 +158,7 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
         raise ValueError("theta must be finite, got NaN or inf")
     if rotary_dim is not None and 2 * theta.size != rotary_dim:
         raise ValueError(
-            f"theta must have shape (rotary_dim/2,) = ({rotary_dim // 2},), "
-            f"got shape {theta.shape}"
+            f"theta must have shape (rotary_dim/2,) = ({rotary_dim // 2},), got shape {theta.shape}"
         )
     return theta
 
