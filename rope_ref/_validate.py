@@ -328,3 +328,13 @@ def _check_scaling_relations(p: dict) -> None:
     if needs_factor and p.get("factor") is None and "max_position_embeddings" not in p:
         raise ValueError(f"rope_scaling needs 'factor' (or max_position_embeddings, factor = "
                          f"max / original) for rope_type '{kind}', got factor=None")
+
+
+def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
+    """rotary_dim, if given, must match the r that a rope_scaling dict fixes."""
+    if rotary_dim is not None and rotary_dim != r:
+        raise ValueError(
+            f"rotary_dim must match the rotary dimension that rope_scaling gives "
+            f"(2 * len(theta) = {r}), got rotary_dim={rotary_dim!r}"
+        )
+    return r

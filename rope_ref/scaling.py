@@ -37,7 +37,13 @@ import math
 import numpy as np
 
 from rope_ref._scaling_yarn import yarn_attention_factor, yarn_frequencies
-from rope_ref._validate import check_base, check_even_dim, check_rope_scaling, check_seq_len
+from rope_ref._validate import (
+    check_base,
+    check_even_dim,
+    check_rope_scaling,
+    check_scaled_rotary_dim,
+    check_seq_len,
+)
 from rope_ref.angles import UNIT_ROUNDOFF, theta_error_bound
 from rope_ref.frequencies import frequencies
 
@@ -228,3 +234,26 @@ _VARIANTS = {
     "longrope": _longrope,
     "proportional": _proportional,
 }
+
+
+def _head_frequencies(d, rotary_dim, base, rope_scaling, seq_len, hf_compat):
+    """(theta, attention_factor, r) for a head of d features, as ``rotate`` needs them."""
+    n = _scaling_dim(d, rotary_dim, rope_scaling)
+    theta, attention_factor = scaled_frequencies(
+        n, base, rope_scaling, seq_len, hf_compat=hf_compat
+    )
+    return theta, attention_factor, check_scaled_rotary_dim(rotary_dim, 2 * theta.size)
+
+
+def _scaling_dim(d, rotary_dim, rope_scaling) -> int:
+    """The d to pass to ``scaled_frequencies`` for a head of d features.
+
+    A dict with ``partial_rotary_factor`` (or rope_type ``proportional``) is defined over
+    the head dimension d and fixes r itself; any other is computed over rotary_dim (d
+    when None), as eq 15 is.
+    """
+    over_head = isinstance(rope_scaling, dict) and (
+        "partial_rotary_factor" in rope_scaling
+        or rope_scaling.get("rope_type", rope_scaling.get("type")) == "proportional"
+    )
+    return d if over_head or rotary_dim is None else rotary_dim
