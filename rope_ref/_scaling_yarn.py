@@ -33,6 +33,7 @@ import math
 
 import numpy as np
 
+from rope_ref.angles import UNIT_ROUNDOFF
 from rope_ref.frequencies import frequencies
 
 
@@ -91,15 +92,46 @@ def _mscale(s: float, a: float) -> float:
 
 def _index_ramp(r, b, L, beta_fast, beta_slow, truncate) -> np.ndarray:
     """HF's gamma: 1 - clamp((i - low) / (high - low), 0, 1) over i = 0..r/2-1."""
+    low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
+    i = np.arange(r // 2, dtype=np.float64)
+    return 1.0 - np.clip((i - low) / (high - low), 0.0, 1.0)
 
-    def index_of(rotations: float) -> float:
-        return (r * math.log(L / (rotations * 2 * math.pi))) / (2 * math.log(b))
 
-    low, high = index_of(beta_fast), index_of(beta_slow)
+def _ramp_ends(r, b, L, beta_fast, beta_slow, truncate) -> tuple[float, float]:
+    """HF's (low, high): the indices where L theta_i / (2 pi) = beta_fast, beta_slow."""
+    low, high = (_index_of(x, r, b, L) for x in (beta_fast, beta_slow))
     if truncate:
         low, high = math.floor(low), math.ceil(high)
     low, high = max(low, 0), min(high, r - 1)
     if low == high:
         high += 0.001  # HF's guard against a zero-width ramp
-    i = np.arange(r // 2, dtype=np.float64)
-    return 1.0 - np.clip((i - low) / (high - low), 0.0, 1.0)
+    return low, high
+
+
+def _index_of(rotations: float, r: int, b: float, L: int) -> float:
+    """i = r ln(L / (2 pi rotations)) / (2 ln b), HF's find_correction_dim."""
+    return (r * math.log(L / (rotations * 2 * math.pi))) / (2 * math.log(b))
+
+
+def blend_error(g: np.ndarray, dg: np.ndarray, s: float) -> np.ndarray:
+    """Relative error of h = (1 - g) theta / s + g theta from an error dg in g:
+    (1 - 1/s) dg / ((g - dg)^+ (1 - 1/s) + 1/s). Used by ``scaled_theta_error_bound``."""
+    return (1 - 1 / s) * dg / (np.maximum(g - dg, 0.0) * (1 - 1 / s) + 1 / s)
+
+
+def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
+    """The B_i term of ``scaled_theta_error_bound`` for yarn (t: theta's own bound)."""
+    u = UNIT_ROUNDOFF
+    r, b, s = p["rotary_dim"], p["rope_theta"], yarn_factor(p)
+    L = p["original_max_position_embeddings"]
+    beta_fast, beta_slow = p.get("beta_fast", 32.0), p.get("beta_slow", 1.0)
+    if not hf_compat:
+        rho = L * frequencies(r, b) / (2 * math.pi)
+        g = np.clip((rho - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)
+        return blend_error(g, rho * (t + 4 * u) / (beta_fast - beta_slow), s)
+    truncate = p.get("truncate", True)
+    g = _index_ramp(r, b, L, beta_fast, beta_slow, truncate)
+    low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
+    ends = (_index_of(x, r, b, L) for x in (beta_fast, beta_slow))
+    e = 0.0 if truncate else sum(5 * u * abs(x) + 2 * u * r / math.log(b) for x in ends)
+    return blend_error(g, np.full(g.shape, 2 * e / (high - low) + 2 * u), s)

@@ -36,7 +36,12 @@ import math
 
 import numpy as np
 
-from rope_ref._scaling_yarn import yarn_attention_factor, yarn_frequencies
+from rope_ref._scaling_yarn import (
+    blend_error,
+    yarn_attention_factor,
+    yarn_blend_error,
+    yarn_frequencies,
+)
 from rope_ref._validate import (
     check_base,
     check_even_dim,
@@ -100,32 +105,43 @@ def scaled_theta_error_bound(
 
     Extends ``rope_ref.angles.theta_error_bound`` (t_i, for b^(-2i/r)) to the variants:
 
-        t'_i = (1 + K) (t_i(b') + 4u) + e_b + 8u
+        t'_i = t_i(b') + e_b + 12u + B_i
 
-    where b' is the base the powers use (b s^(r/(r-2)) for ntk/dynamic, else b), e_b the
-    relative error of b' itself (u (4 + 2 |ln s'| r/(r-2)), ntk/dynamic only), and K the
-    conditioning of a blend whose weight is computed from theta: K = beta_fast /
-    (beta_fast - beta_slow) for yarn's paper ramp, high_freq_factor / (high - low) for
-    llama3, 0 otherwise. 8u covers the few divisions and products each variant adds.
+    - b' is the base the powers use: b s^(r/(r-2)) for ntk/dynamic, else b; e_b is the
+      relative error of b' itself, u (4 + 2 |ln s| r/(r-2)) (ntk) plus 6u (1 + factor)
+      for dynamic's s = factor l / L - (factor - 1); 0 otherwise.
+    - 12u covers the divisions and products a variant adds (factor, lambda_i, the blend).
+    - B_i is the error a blend h = (1 - g) theta / s + g theta takes from its weight g
+      (yarn, llama3): B_i = (1 - 1/s) dg_i / (g_i (1 - 1/s) + 1/s), with dg_i the error
+      of g_i: rho_i (t_i + 4u) / (beta - alpha) when g is a ramp in rho_i = L theta_i /
+      (2 pi) (the YaRN paper's gamma, llama3's smooth factor), and for HF's index ramp
+      2 (e_low + e_high) / (high - low) + 2u, where e_low, e_high are the errors of the
+      ramp's ends (0 when truncated to integers, else 5u |x| + 2u r / ln b each).
+      The 1/s in the denominator is why a blend near g = 0 amplifies dg by up to s - 1.
+
     Zero frequencies (proportional) are exact. Shape (len(theta),), float64.
     """
     theta, _ = scaled_frequencies(d, base, rope_scaling, seq_len, hf_compat=hf_compat)
     if rope_scaling is None:
         return theta_error_bound(2 * theta.size, 10000.0 if base is None else base)
     p = check_rope_scaling(rope_scaling, d)
-    b = _resolve_base(base, p["rope_theta"])
+    b = p["rope_theta"] = _resolve_base(base, p["rope_theta"])
     u, kind, r = UNIT_ROUNDOFF, p["rope_type"], 2 * theta.size
-    e_b, k = 0.0, 0.0
+    e_b = 0.0
     if kind in ("ntk", "dynamic"):
         s = _ntk_alpha(p, seq_len)
-        b, e_b = b * s ** (r / (r - 2)), u * (4 + 2 * abs(math.log(s)) * r / (r - 2))
-    if kind == "yarn" and not hf_compat:
-        beta_fast, beta_slow = p.get("beta_fast", 32.0), p.get("beta_slow", 1.0)
-        k = beta_fast / (beta_fast - beta_slow)
+        e_b = u * (4 + 2 * abs(math.log(s)) * r / (r - 2))
+        e_b += 6 * u * (1 + p["factor"]) if kind == "dynamic" else 0.0
+        b = b * s ** (r / (r - 2))
+    t = theta_error_bound(r, b) + e_b + 12 * u
+    if kind == "yarn":
+        t = t + yarn_blend_error(p, hf_compat, t)
     if kind == "llama3":
-        k = p["high_freq_factor"] / (p["high_freq_factor"] - p["low_freq_factor"])
-    t = theta_error_bound(r, b)
-    return (1 + k) * (t + 4 * u) + e_b + 8 * u
+        rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
+        low, high = p["low_freq_factor"], p["high_freq_factor"]
+        g = np.clip((rho - low) / (high - low), 0.0, 1.0)
+        t = t + blend_error(g, rho * (t + 4 * u) / (high - low), p["factor"])
+    return t
 
 
 def _resolve_base(base, rope_theta) -> float:
