@@ -152,7 +152,7 @@ def _partial_groups() -> list[dict]:
             description="rotary_dim = d/2: features 32..63 pass through.",
         ),
         _g(
-            "d80_prf0.4_half",
+            "d80_prf04_half",
             80,
             1e4,
             "half",
@@ -385,7 +385,7 @@ def _scaling_groups() -> list[dict]:
             description="The same, seq_len 131072: long factors.",
         ),
         _g(
-            "proportional_p0.25",
+            "proportional_p025",
             256,
             1e6,
             "half",
