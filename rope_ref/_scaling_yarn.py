@@ -119,6 +119,15 @@ def blend_error(g: np.ndarray, dg: np.ndarray, s: float) -> np.ndarray:
     return (1 - 1 / s) * dg / (np.maximum(g - dg, 0.0) * (1 - 1 / s) + 1 / s)
 
 
+def ramp_blend_error(rho, alpha, beta, e, s) -> np.ndarray:
+    """``blend_error`` for g = clip((rho - alpha) / (beta - alpha), 0, 1) with rho known to
+    a relative e: dg = rho e / (beta - alpha), and 0 where rho is outside [alpha, beta] by
+    more than its error (g is then exactly 0 or 1)."""
+    g = np.clip((rho - alpha) / (beta - alpha), 0.0, 1.0)
+    inside = (rho * (1 - e) <= beta) & (rho * (1 + e) >= alpha)
+    return blend_error(g, np.where(inside, rho * e / (beta - alpha), 0.0), s)
+
+
 def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
     """The B_i term of ``scaled_theta_error_bound`` for yarn (t: theta's own bound)."""
     u = UNIT_ROUNDOFF
@@ -127,8 +136,7 @@ def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
     beta_fast, beta_slow = p.get("beta_fast", 32.0), p.get("beta_slow", 1.0)
     if not hf_compat:
         rho = L * frequencies(r, b) / (2 * math.pi)
-        g = np.clip((rho - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)
-        return blend_error(g, rho * (t + 4 * u) / (beta_fast - beta_slow), s)
+        return ramp_blend_error(rho, beta_slow, beta_fast, t + 4 * u, s)
     truncate = p.get("truncate", True)
     g = _index_ramp(r, b, L, beta_fast, beta_slow, truncate)
     low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)

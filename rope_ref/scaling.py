@@ -37,7 +37,7 @@ import math
 import numpy as np
 
 from rope_ref._scaling_yarn import (
-    blend_error,
+    ramp_blend_error,
     yarn_attention_factor,
     yarn_blend_error,
     yarn_frequencies,
@@ -114,7 +114,8 @@ def scaled_theta_error_bound(
     - B_i is the error a blend h = (1 - g) theta / s + g theta takes from its weight g
       (yarn, llama3): B_i = (1 - 1/s) dg_i / (g_i (1 - 1/s) + 1/s), with dg_i the error
       of g_i: rho_i (t_i + 4u) / (beta - alpha) when g is a ramp in rho_i = L theta_i /
-      (2 pi) (the YaRN paper's gamma, llama3's smooth factor), and for HF's index ramp
+      (2 pi) (the YaRN paper's gamma, llama3's smooth factor; 0 where rho_i is outside
+      the ramp by more than its error, so g is exactly 0 or 1), and for HF's index ramp
       2 (e_low + e_high) / (high - low) + 2u, where e_low, e_high are the errors of the
       ramp's ends (0 when truncated to integers, else 5u |x| + 2u r / ln b each).
       The 1/s in the denominator is why a blend near g = 0 amplifies dg by up to s - 1.
@@ -139,8 +140,7 @@ def scaled_theta_error_bound(
     if kind == "llama3":
         rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
         low, high = p["low_freq_factor"], p["high_freq_factor"]
-        g = np.clip((rho - low) / (high - low), 0.0, 1.0)
-        t = t + blend_error(g, rho * (t + 4 * u) / (high - low), p["factor"])
+        t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])
     return t
 
 
