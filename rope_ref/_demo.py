@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref._validate import check_even_dim
+from rope_ref.decay import _demo_section as _decay_section
 from rope_ref.rotary import rotate
 
 
@@ -36,4 +37,5 @@ def run(args) -> int:
     for m in (0, 1, 77, 4096, 10**6):
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
+    _decay_section()
     return 0
