@@ -250,6 +250,7 @@ def _attention_factor_missing(c: Case) -> Iterator[Model]:
 
 def _frequency_formula(c: Case) -> Iterator[Model]:
     if c.rope_scaling is not None:
+        yield from _other_form_of_variant(c)
         return
     r, base = c.rotary_dim, c.base
     variants = [
@@ -280,6 +281,27 @@ def _frequency_formula(c: Case) -> Iterator[Model]:
     for what, theta in variants:
         if not np.allclose(theta, c.theta, rtol=1e-12, atol=0):
             yield c.model("frequency_formula", what, c.positions[:, None] * theta[None, :])
+
+
+def _other_form_of_variant(c: Case) -> Iterator[Model]:
+    """The scaling variant in its other form: HF's where the paper's is stated, or back
+    (``rope_ref.scaling``'s hf_compat; YaRN's ramp and mscale differ)."""
+    try:
+        theta, factor = frequencies_for(
+            c.rotary_dim, c.base, c.rope_scaling, c.seq_len, not c.hf_compat
+        )
+    except ValueError:  # a key only one form has (YaRN's truncate)
+        return
+    if np.allclose(theta, c.theta, rtol=1e-12, atol=0) and factor == c.factor:
+        return
+    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type"))
+    form = "HF transformers' form" if not c.hf_compat else "the paper's form"
+    yield c.model(
+        "frequency_formula",
+        f"uses {form} of {kind} (check with hf_compat={not c.hf_compat})",
+        c.positions[:, None] * theta[None, :],
+        scale=factor,
+    )
 
 
 def _wrong_base(c: Case) -> Iterator[Model]:

@@ -205,6 +205,8 @@ def check_outputs_array(
         bad = int(arr.size - np.count_nonzero(finite))
         raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
     return arr
+
+
 def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
     """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
     q = check_float_array("q", q, min_ndim=1)

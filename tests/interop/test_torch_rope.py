@@ -305,3 +305,18 @@ def test_rotary_embedding_torch_without_interpolate_factor_is_named():
         d=64,
         rope_scaling={"rope_type": "linear", "factor": 8.0},
     )
+
+
+def test_hf_llama_yarn_checked_against_the_papers_form_is_named():
+    # HF ramps YaRN's blend linearly in the pair index, the paper in r_i (rope_ref.scaling).
+    fn, stated = _hf_scaled("yarn")
+    report = _verdict(
+        HF,
+        "Llama rotary, yarn checked with hf_compat=False",
+        fn,
+        "frequency_formula",
+        d=64,
+        layout="half",
+        **{**stated, "hf_compat": False},
+    )
+    assert "hf_compat=True" in report.findings[0].detail
