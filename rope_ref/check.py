@@ -13,7 +13,7 @@ a golden group's inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -146,14 +146,10 @@ def check(
     precision = _validate.check_precision(precision, PRECISIONS, allow_none=True)
     x = _check_inputs(d, precision)
     positions = CHECK_POSITIONS.copy()
-    y = _validate.check_outputs_array(
-        "the output of fn", fn(x, positions.copy()), x.shape, allow_nonfinite=True
-    )
-    if precision is None:
-        precision = _validate.check_precision(_dtype_precision(y), PRECISIONS)
-    case = _case(
-        x.astype(np.float64),
-        y.astype(np.float64),
+    x64 = x.astype(np.float64)  # a copy: fn may write into x
+    stated = _case(  # checks the configuration before fn runs
+        x64,
+        x64,
         positions,
         d=d,
         base=base,
@@ -161,9 +157,15 @@ def check(
         rotary_dim=rotary_dim,
         rope_scaling=rope_scaling,
         seq_len=int(positions.max()) + 1,
-        precision=precision,
+        precision=precision or "float64",
         hf_compat=hf_compat,
     )
+    y = _validate.check_outputs_array(
+        "the output of fn", fn(x, positions.copy()), x.shape, allow_nonfinite=True
+    )
+    if precision is None:
+        precision = _validate.check_precision(_dtype_precision(y), PRECISIONS)
+    case = replace(stated, y=y.astype(np.float64), precision=precision)
     return verdict(case)
 
 

@@ -155,3 +155,18 @@ def test_bfloat16_rounding_is_ml_dtypes():
     assert np.array_equal(ours, theirs)
     assert np.isnan(round_to(np.array([np.nan]), "bfloat16")[0])
     assert round_to(np.array([4095.0, 257.0]), "bfloat16").tolist() == [4096.0, 256.0]
+
+
+def test_an_implementation_writing_into_x_is_judged_on_the_inputs_it_was_given():
+    def in_place(x, positions):
+        x[...] = rotate(x, positions)
+        return x
+
+    assert check(in_place, d=8).ok
+
+
+def test_the_configuration_is_checked_before_fn_runs():
+    calls = []
+    with pytest.raises(ValueError, match="layout"):
+        check(lambda x, p: calls.append(1), d=8, layout="split")
+    assert calls == []
