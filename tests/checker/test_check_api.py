@@ -11,8 +11,9 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from rope_ref import rotate
-from rope_ref._precision import round_to
+from rope_ref import frequencies, rotate
+from rope_ref._models import turn
+from rope_ref._precision import round_to, tolerance
 from rope_ref.check import FINDING_NAMES, Report, check
 
 
@@ -170,3 +171,17 @@ def test_the_configuration_is_checked_before_fn_runs():
     with pytest.raises(ValueError, match="layout"):
         check(lambda x, p: calls.append(1), d=8, layout="split")
     assert calls == []
+
+
+def test_a_bfloat16_phase_at_4095_is_far_outside_the_bfloat16_tolerance():
+    # The error model's own claim: a float32 phase fits a bfloat16 implementation's
+    # tolerance at position 4095; the same phase rounded to bfloat16 does not.
+    theta, m = frequencies(64), np.array([4095.0])
+    x = np.ones((1, 1, 1, 64))
+    exact = m[:, None] * theta[None, :]
+    phase32 = (m.astype(np.float32)[:, None] * theta.astype(np.float32)).astype(np.float64)
+    phase16 = round_to(round_to(m, "bfloat16")[:, None] * round_to(theta, "bfloat16"), "bfloat16")
+    y = turn(x, exact, "interleaved", 64)
+    tol = tolerance(x, exact, layout="interleaved", rotary_dim=64, scale=1.0, precision="bfloat16")
+    assert np.max(np.abs(turn(x, phase32, "interleaved", 64) - y) / tol) < 0.1
+    assert np.max(np.abs(turn(x, phase16, "interleaved", 64) - y) / tol) > 10
