@@ -9,6 +9,13 @@ The four steps, one function each:
 """
 
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.decay import (
+    decay_bound,
+    pair_products,
+    partial_sums,
+    relative_score,
+    relative_upper_bound,
+)
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import (
     half_permutation,
@@ -33,10 +40,15 @@ __all__ = [
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",
+    "decay_bound",
     "frequencies",
     "half_permutation",
     "pair_indices",
+    "pair_products",
+    "partial_sums",
     "permute_qk_weights",
+    "relative_score",
+    "relative_upper_bound",
     "rotary_matrix",
     "rotate",
     "rotate_complex_form",
