@@ -9,6 +9,8 @@ The four steps, one function each:
 """
 
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.attention import attention_scores, linear_attention, rope_attention
+from rope_ref.encoder import encode, weights_from_hf_state_dict
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import (
     half_permutation,
@@ -32,10 +34,14 @@ __all__ = [
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",
+    "attention_scores",
+    "encode",
     "frequencies",
     "half_permutation",
+    "linear_attention",
     "pair_indices",
     "permute_qk_weights",
+    "rope_attention",
     "rotary_matrix",
     "rotate",
     "rotate_complex_form",
@@ -45,4 +51,5 @@ __all__ = [
     "to_half_layout",
     "to_interleaved_layout",
     "unrotate",
+    "weights_from_hf_state_dict",
 ]

@@ -164,6 +164,7 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     return theta
 
 
+
 # --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
 
 
@@ -183,8 +184,9 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
     if mask is None:
         return None
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
-        raise TypeError(f"mask must be a NumPy bool array (True = may attend), got "
-                        f"{_describe(mask)}")
+        raise TypeError(
+            f"mask must be a NumPy bool array (True = may attend), got {_describe(mask)}"
+        )
     seq = q.shape[-2]
     target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
     try:
@@ -226,18 +228,26 @@ def check_roformer_config(config: object) -> dict:
             "config must be a mapping with HF RoFormerConfig's field names "
             f"(e.g. RoFormerConfig(...).to_dict()), got {_describe(config)}"
         )
-    missing = [key for key, default in ROFORMER_FIELDS.items()
-               if default is None and key not in config]
+    missing = [
+        key for key, default in ROFORMER_FIELDS.items() if default is None and key not in config
+    ]
     if missing:
         raise ValueError(f"config is missing the required field(s) {missing}")
     out = {key: config.get(key, default) for key, default in ROFORMER_FIELDS.items()}
     if out["embedding_size"] in (None, "hidden_size"):
         out["embedding_size"] = out["hidden_size"]
-    for key in ("vocab_size", "hidden_size", "num_attention_heads", "intermediate_size",
-                "type_vocab_size", "embedding_size"):
+    for key in (
+        "vocab_size",
+        "hidden_size",
+        "num_attention_heads",
+        "intermediate_size",
+        "type_vocab_size",
+        "embedding_size",
+    ):
         out[key] = check_int(f"config['{key}']", out[key], minimum=1)
-    out["num_hidden_layers"] = check_int("config['num_hidden_layers']",
-                                         out["num_hidden_layers"], minimum=0)
+    out["num_hidden_layers"] = check_int(
+        "config['num_hidden_layers']", out["num_hidden_layers"], minimum=0
+    )
     heads, hidden = out["num_attention_heads"], out["hidden_size"]
     if hidden % heads or (hidden // heads) % 2:
         raise ValueError(
@@ -256,8 +266,10 @@ def check_roformer_config(config: object) -> dict:
         if not isinstance(out[key], (bool, np.bool_)):
             raise TypeError(f"config['{key}'] must be a bool, got {_describe(out[key])}")
     if out["add_cross_attention"]:
-        raise ValueError("config['add_cross_attention'] must be False: the encoder has "
-                         "self-attention only, got True")
+        raise ValueError(
+            "config['add_cross_attention'] must be False: the encoder has "
+            "self-attention only, got True"
+        )
     return out
 
 
@@ -272,11 +284,13 @@ def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndar
     """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
     arr = np.asarray(ids) if isinstance(ids, (list, tuple)) else ids
     if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
-        raise TypeError(f"{name} must be an integer array of shape (batch, seq), "
-                        f"got {_describe(ids)}")
+        raise TypeError(
+            f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
+        )
     if shape is None and (arr.ndim != 2 or arr.size == 0):
-        raise ValueError(f"{name} must have shape (batch, seq) with batch, seq >= 1, "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must have shape (batch, seq) with batch, seq >= 1, got shape {arr.shape}"
+        )
     if shape is not None and arr.shape != shape:
         raise ValueError(f"{name} must have input_ids' shape {shape}, got shape {arr.shape}")
     bad = (arr < 0) | (arr >= n_vocab)
@@ -293,14 +307,18 @@ def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
     arr = np.asarray(mask) if isinstance(mask, (list, tuple)) else mask
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
-        raise TypeError(f"attention_mask must be an array of 0/1 of shape {shape}, "
-                        f"got {_describe(mask)}")
+        raise TypeError(
+            f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
+        )
     if arr.shape != shape:
-        raise ValueError(f"attention_mask must have input_ids' shape {shape} (batch, seq), "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"attention_mask must have input_ids' shape {shape} (batch, seq), got shape {arr.shape}"
+        )
     if not np.all((arr == 0) | (arr == 1)):
-        raise ValueError("attention_mask must hold only 0 (padding) and 1 (token), got "
-                         f"values {np.unique(arr)[:6].tolist()}")
+        raise ValueError(
+            "attention_mask must hold only 0 (padding) and 1 (token), got "
+            f"values {np.unique(arr)[:6].tolist()}"
+        )
     return arr.astype(bool)
 
 
@@ -311,5 +329,7 @@ def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarr
         return m
     if m.shape == (batch, seq):
         return m[:, None, :]
-    raise ValueError(f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
-                     f"({batch}, {seq}), got shape {m.shape}")
+    raise ValueError(
+        f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
+        f"({batch}, {seq}), got shape {m.shape}"
+    )

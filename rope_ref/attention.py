@@ -34,7 +34,7 @@ def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndar
     return (q_m @ np.swapaxes(k_n, -1, -2)) / np.asarray(math.sqrt(q.shape[-1]), q.dtype)
 
 
-def attention(
+def rope_attention(
     q: np.ndarray,
     k: np.ndarray,
     v: np.ndarray,

@@ -44,7 +44,7 @@ from rope_ref._validate import (
     check_token_ids,
     check_weight_table,
 )
-from rope_ref.attention import attention
+from rope_ref.attention import rope_attention
 from rope_ref.frequencies import frequencies
 
 
@@ -79,8 +79,11 @@ def encode(
     dtype = _check_weights(weights, cfg)
     ids = check_token_ids("input_ids", input_ids, cfg["vocab_size"])
     batch, seq = ids.shape
-    types = (np.zeros_like(ids) if token_type_ids is None else
-             check_token_ids("token_type_ids", token_type_ids, cfg["type_vocab_size"], ids.shape))
+    types = (
+        np.zeros_like(ids)
+        if token_type_ids is None
+        else check_token_ids("token_type_ids", token_type_ids, cfg["type_vocab_size"], ids.shape)
+    )
     m = np.arange(seq, dtype=np.float64) if positions is None else positions
     m = check_encoder_positions(m, batch, seq)
     mask = None
@@ -108,8 +111,9 @@ def _embed(w: dict, ids, types, cfg: dict, dtype) -> np.ndarray:
 def _layer(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.ndarray:
     """One encoder layer (post-LayerNorm, as BERT and RoFormer): (batch, seq, H) -> same."""
     o = _self_attention(w, p, x, m, mask, cfg)
-    x = _layer_norm(x + _linear(o, w[p + "W_o"], w[p + "b_o"]), w[p + "ln_1.gamma"],
-                    w[p + "ln_1.beta"], cfg)
+    x = _layer_norm(
+        x + _linear(o, w[p + "W_o"], w[p + "b_o"]), w[p + "ln_1.gamma"], w[p + "ln_1.beta"], cfg
+    )
     f = _linear(gelu(_linear(x, w[p + "W_1"], w[p + "b_1"])), w[p + "W_2"], w[p + "b_2"])
     return _layer_norm(x + f, w[p + "ln_2.gamma"], w[p + "ln_2.beta"], cfg)
 
@@ -118,8 +122,16 @@ def _self_attention(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.nd
     """Multi-head self-attention with RoPE per head (eqs 2, 16): (batch, seq, H) -> same."""
     q, k, v = _project_qkv(w, p, x, cfg["num_attention_heads"])  # (batch, h, seq, d)
     theta = frequencies(q.shape[-1])  # eq 15, base 10000
-    o = attention(q, k, v, m, mask=mask, causal=cfg["is_decoder"],
-                  rotary_value=cfg["rotary_value"], theta=theta)
+    o = rope_attention(
+        q,
+        k,
+        v,
+        m,
+        mask=mask,
+        causal=cfg["is_decoder"],
+        rotary_value=cfg["rotary_value"],
+        theta=theta,
+    )
     batch, heads, seq, d = o.shape
     return o.transpose(0, 2, 1, 3).reshape(batch, seq, heads * d)
 
@@ -295,16 +307,24 @@ def _check_shapes(name: str, w: dict, dims: dict, hf_names=False, unknown=()) ->
 def _check_weights(w: dict, cfg: dict):
     """The weights must be the ones the config describes; returns their dtype."""
     if not isinstance(w, dict):
-        raise TypeError(f"weights must be a dict from weights_from_hf_state_dict, "
-                        f"got {type(w).__name__}")
+        raise TypeError(
+            f"weights must be a dict from weights_from_hf_state_dict, got {type(w).__name__}"
+        )
     dims = {"V": cfg["vocab_size"], "T": cfg["type_vocab_size"], "E": cfg["embedding_size"],
             "H": cfg["hidden_size"], "I": cfg["intermediate_size"],
             "L": cfg["num_hidden_layers"]}  # fmt: skip
     _check_shapes("weights (for this config)", w, dims)
-    dtypes = {np.asarray(v).dtype for v in w.values()}
-    if len(dtypes) != 1 or dtypes.pop() not in (np.float32, np.float64):
-        raise TypeError(f"weights must all be float32 or all float64, got dtypes "
-                        f"{sorted(str(np.asarray(v).dtype) for v in w.values())[:4]}...")
+    by_dtype: dict[str, list[str]] = {}
+    for k, v in w.items():
+        by_dtype.setdefault(str(np.asarray(v).dtype), []).append(k)
+    if len(by_dtype) != 1 or set(by_dtype) - {"float32", "float64"}:
+        raise TypeError(
+            "weights must be all float32 or all float64, got "
+            + ", ".join(
+                f"{t} ({len(ks)} arrays)" if len(ks) > 3 else f"{t} ({', '.join(ks)})"
+                for t, ks in by_dtype.items()
+            )
+        )
     return w["word_embeddings"].dtype
 
 
@@ -322,8 +342,10 @@ def _check_position_table(table) -> None:
     table = np.asarray(table, dtype=np.float64)
     d = table.shape[-1] if table.ndim == 2 else 0
     if d < 2 or d % 2:
-        raise ValueError(f"{_HF_POSITION_TABLE} must have shape (max_positions, d) with d "
-                         f"even, got shape {table.shape}")
+        raise ValueError(
+            f"{_HF_POSITION_TABLE} must have shape (max_positions, d) with d "
+            f"even, got shape {table.shape}"
+        )
     phi = np.arange(table.shape[0])[:, None] * frequencies(d)
     err = float(np.abs(table - np.concatenate([np.sin(phi), np.cos(phi)], axis=1)).max())
     if err > 1e-6:

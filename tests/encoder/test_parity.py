@@ -55,8 +55,9 @@ def batch_inputs(config: dict, seed: int = 0, batch: int = 3, seq: int = 17):
 
 def max_difference(name: str, dtype) -> float:
     """max |rope_ref - HF| of the last hidden states for CONFIGS[name] in ``dtype``."""
-    model, config = build_hf(1, dtype=dtype, exact_table=dtype == torch.float64,
-                             **BASE | CONFIGS[name])
+    model, config = build_hf(
+        1, dtype=dtype, exact_table=dtype == torch.float64, **BASE | CONFIGS[name]
+    )
     ids, mask, types = batch_inputs(config)
     expected = run_hf(model, ids, mask, types)
     weights = weights_from_hf_state_dict(state_dict_numpy(model))
@@ -75,12 +76,19 @@ def test_last_hidden_states_equal_hf(name, dtype):
 def test_hf_roformer_pairs_features_interleaved():
     """HF's rotation is rope_ref.rotate(layout="interleaved"), not the half-split one."""
     d, seq = 16, 40
-    model, _ = build_hf(0, dtype=torch.float64, exact_table=True, hidden_size=32,
-                        num_attention_heads=2, max_position_embeddings=seq)
+    model, _ = build_hf(
+        0,
+        dtype=torch.float64,
+        exact_table=True,
+        hidden_size=32,
+        num_attention_heads=2,
+        max_position_embeddings=seq,
+    )
     sinusoidal_pos = model.encoder.embed_positions(torch.Size([1, seq]))[None, None]
     q = np.random.default_rng(0).standard_normal((1, 2, seq, d))
     hf_q, _ = RoFormerSelfAttention.apply_rotary_position_embeddings(
-        sinusoidal_pos, torch.from_numpy(q), torch.from_numpy(q))
+        sinusoidal_pos, torch.from_numpy(q), torch.from_numpy(q)
+    )
     m = np.arange(seq)
     interleaved = rope_ref.rotate(q, m, layout="interleaved")
     half = rope_ref.rotate(q, m, layout="half")
@@ -89,8 +97,9 @@ def test_hf_roformer_pairs_features_interleaved():
 
 
 def test_hf_position_table_is_float32_even_in_float64():
-    model, _ = build_hf(0, dtype=torch.float64, hidden_size=32, num_attention_heads=2,
-                        max_position_embeddings=64)
+    model, _ = build_hf(
+        0, dtype=torch.float64, hidden_size=32, num_attention_heads=2, max_position_embeddings=64
+    )
     table = model.encoder.embed_positions.weight.detach().numpy()
     phi = np.arange(64)[:, None] * rope_ref.frequencies(16)
     error = np.abs(table[:, :8] - np.sin(phi)).max()
@@ -102,8 +111,15 @@ def test_hf_position_table_is_float32_even_in_float64():
 def test_encoder_rotates_with_rope_ref_rotate(monkeypatch, rotary_value):
     """Every rotation the encoder makes is a call of rope_ref.rotate: 2 per layer (q, k),
     3 with rotary_value; and replacing that function's layout breaks HF parity."""
-    model, config = build_hf(2, hidden_size=32, num_attention_heads=2, num_hidden_layers=2,
-                             intermediate_size=64, rotary_value=rotary_value, **BASE)
+    model, config = build_hf(
+        2,
+        hidden_size=32,
+        num_attention_heads=2,
+        num_hidden_layers=2,
+        intermediate_size=64,
+        rotary_value=rotary_value,
+        **BASE,
+    )
     ids, mask, types = batch_inputs(config)
     weights = weights_from_hf_state_dict(state_dict_numpy(model))
     expected = run_hf(model, ids, mask, types)
