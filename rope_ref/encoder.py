@@ -148,7 +148,9 @@ def _project_qkv(w: dict, p: str, x: np.ndarray, n_heads: int):
 
 def _linear(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """x W^T + b with W of shape (out, in): (..., in) -> (..., out)."""
-    return x @ W.T + b
+    y = x.reshape(-1, x.shape[-1]) @ W.T  # one BLAS call over all positions
+    y += b
+    return y.reshape(*x.shape[:-1], W.shape[0])
 
 
 def _layer_norm(x: np.ndarray, gamma, beta, cfg: dict) -> np.ndarray:

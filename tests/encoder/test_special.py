@@ -29,10 +29,18 @@ def test_erf_agrees_with_math_erf_to_float64_ulps():
     assert ulps.max() <= 4, f"erf is {ulps.max()} ulps from math.erf at x = {x[ulps.argmax()]}"
 
 
+def test_erf_with_four_terms_is_float32_accurate():
+    x = points()
+    expected = np.array([math.erf(v) for v in x])
+    assert np.abs(erf(x, terms=4) - expected).max() < 2e-11
+
+
 def test_erf_is_odd_and_exact_at_zero_and_infinity():
     x = points()
     assert np.array_equal(erf(-x), -erf(x))
     assert erf(np.array([0.0, np.inf, -np.inf])).tolist() == [0.0, 1.0, -1.0]
+    assert np.isnan(erf(np.array([1.0, np.nan]))).tolist() == [False, True]
+    assert erf(np.float64(0.5)) == math.erf(0.5) and erf(2.0).shape == ()
 
 
 def test_gelu_equals_torch_exact_gelu():
