@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from rope_ref import _encoder_demo
 from rope_ref.rotary import rotate
 
 
@@ -34,4 +35,5 @@ def run(args) -> int:
     for m in (0, 1, 77, 4096, 10**6):
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
+    _encoder_demo.run(args.seed)
     return 0

@@ -201,3 +201,9 @@ def test_bad_config_is_named(hf, change, error, words):
     _, config, sd = hf
     with pytest.raises(error, match=words):
         encode(weights_from_hf_state_dict(sd), np.array([[1]]), config=config | change)
+
+
+def test_a_torch_state_dict_is_taken_as_it_is(hf):
+    model, _, sd = hf
+    ours, reference = weights_from_hf_state_dict(model.state_dict()), weights_from_hf_state_dict(sd)
+    assert all(np.array_equal(ours[k], reference[k]) for k in reference)
