@@ -28,8 +28,10 @@ def run(seed: int = 0) -> None:
     mask[1, 8:] = 0
     cfg = config.to_dict()
     print("\n3. The NumPy RoFormer encoder (rope_ref.encode) vs HF RoFormerModel, same random")
-    print(f"   weights: {FIELDS['num_hidden_layers']} layers, hidden {FIELDS['hidden_size']}, "
-          f"{FIELDS['num_attention_heads']} heads; batch of 2 x 12 tokens, row 2 padded from 8")  # fmt: skip
+    print(
+        f"   weights: {FIELDS['num_hidden_layers']} layers, hidden {FIELDS['hidden_size']}, "
+        f"{FIELDS['num_attention_heads']} heads; batch 2 x 12 tokens, row 2 padded from 8"
+    )
     for dtype in (torch.float32, torch.float64):
         model = model.to(dtype)
         if dtype == torch.float64:  # HF rounds its sin/cos table to float32; use eq 15's
