@@ -113,7 +113,7 @@ def test_causal_long_run_agrees_with_hf_on_the_prefix_hf_can_see():
 def layer0_qk(weights, config, ids):
     """The encoder's own layer-0 queries and keys: two (batch, heads, seq, d) float64."""
     cfg = check_roformer_config(config)
-    x = _embed(weights, ids, np.zeros_like(ids), cfg, np.float64)
+    x = _embed(weights, ids, np.zeros_like(ids), cfg)
     q, k, _ = _project_qkv(weights, "layer.0.", x, cfg["num_attention_heads"])
     return q, k
 
