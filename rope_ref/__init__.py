@@ -32,6 +32,7 @@ from rope_ref.rotary import (
     rotation_error_bound,
     unrotate,
 )
+from rope_ref.scaling import scaled_frequencies, scaled_theta_error_bound
 
 __version__ = "0.1.0"
 
@@ -53,6 +54,8 @@ __all__ = [
     "rotate_complex_form",
     "rotate_matrix_form",
     "rotation_error_bound",
+    "scaled_frequencies",
+    "scaled_theta_error_bound",
     "theta_error_bound",
     "to_half_layout",
     "to_interleaved_layout",
