@@ -207,10 +207,13 @@ def check_outputs_array(
     return arr
 
 
-def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
-    """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
+def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key: float arrays of the same shape (..., d), or (d,) if ``single``,
+    with d even (eq 35)."""
     q = check_float_array("q", q, min_ndim=1)
     k = check_float_array("k", k, min_ndim=1)
+    if single and q.ndim != 1:
+        raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
     check_even_dim("d (the last axis of q and k)", q.shape[-1])
