@@ -177,8 +177,9 @@ def _ntk_alpha(p, seq_len) -> float:
 
 
 def _ntk(p, d, seq_len, hf_compat):
-    """NTK-aware scaling (bloc97, "NTK-Aware Scaled RoPE", Reddit r/LocalLLaMA 2023; YaRN,
-    arXiv 2309.00071, sec 3.1): b' = b s^(r/(r-2)), theta_i = b'^(-2i/r). Not an HF
+    """NTK-aware scaling (bloc97, "NTK-Aware Scaled RoPE allows LLaMA models to have
+    extended (8k+) context size without any fine-tuning", reddit.com/r/LocalLLaMA 14lz7j5,
+    2023; YaRN, arXiv 2309.00071, sec 3.1): b' = b s^(r/(r-2)), theta_i = b'^(-2i/r). Not an HF
     rope_type; rotary-embedding-torch's ``theta_rescale_factor`` is the same formula.
 
     ``dynamic`` (emozilla, "Dynamically Scaled RoPE", Reddit r/LocalLLaMA 2023, the code HF
