@@ -28,6 +28,17 @@ proportional      b^(-2i/d) for i < p d/2, else 0; / s         Barbero et al. 20
 
 Here r is the rotary dimension int(d * partial_rotary_factor), b the base (``rope_theta``)
 and s the ``factor``.
+
+Where a source and HF transformers 5.24 disagree:
+
+- yarn: the ramp (paper: linear in L theta_i / (2 pi); HF: linear in i between
+  floor/ceil-rounded ends) and a lone mscale / mscale_all_dim (DeepSeek reads it, HF
+  ignores it). ``hf_compat=True`` gives HF's; see ``rope_ref._scaling_yarn``.
+- dynamic: the YaRN paper's s = max(1, l / L) is emozilla's formula with factor = 1;
+  rope_ref and HF use emozilla's. HF also caches: it keeps the grown frequencies until
+  seq_len drops below max_position_embeddings. rope_ref is a pure function of seq_len.
+- longrope: the paper's n_hat (first positions unscaled) is absent in Phi-3, HF and here.
+- all: HF forms inv_freq in float32 (relative error up to ~3e-7), and rope_ref in float64.
 """
 
 from __future__ import annotations
@@ -75,7 +86,7 @@ def scaled_frequencies(
         seq_len: the current sequence length; required for ``dynamic``, selects the long
             factors of ``longrope`` when > original_max_position_embeddings.
         hf_compat: follow HF transformers 5.24 where it departs from the source
-            (only ``yarn`` differs; see ``rope_ref._scaling_yarn``).
+            (only ``yarn``'s formulas differ; see the module docstring).
 
     Returns:
         theta: (r/2,) float64 (for ``proportional``, (d/2,) with zeros past the rotated
