@@ -55,6 +55,8 @@ from rope_ref._scaling_yarn import (
 )
 from rope_ref._validate import (
     check_base,
+    check_base_agrees,
+    check_bool,
     check_even_dim,
     check_rope_scaling,
     check_scaled_rotary_dim,
@@ -97,10 +99,9 @@ def scaled_frequencies(
     if rope_scaling is None:
         return frequencies(d, 10000.0 if base is None else check_base(base)), 1.0
     p = check_rope_scaling(rope_scaling, d)
-    p["rope_theta"] = _resolve_base(base, p["rope_theta"])
+    p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
     seq_len = check_seq_len(seq_len, p["rope_type"])
-    if not isinstance(hf_compat, bool):
-        raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
+    hf_compat = check_bool("hf_compat", hf_compat)
     return _VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
 
 
@@ -137,7 +138,7 @@ def scaled_theta_error_bound(
     if rope_scaling is None:
         return theta_error_bound(2 * theta.size, 10000.0 if base is None else base)
     p = check_rope_scaling(rope_scaling, d)
-    b = p["rope_theta"] = _resolve_base(base, p["rope_theta"])
+    b = p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
     u, kind, r = UNIT_ROUNDOFF, p["rope_type"], 2 * theta.size
     e_b = 0.0
     if kind in ("ntk", "dynamic"):
@@ -153,18 +154,6 @@ def scaled_theta_error_bound(
         low, high = p["low_freq_factor"], p["high_freq_factor"]
         t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])
     return t
-
-
-def _resolve_base(base, rope_theta) -> float:
-    if base is None:
-        return 10000.0 if rope_theta is None else rope_theta
-    base = check_base(base)
-    if rope_theta is not None and rope_theta != base:
-        raise ValueError(
-            f"base ({base}) and rope_scaling['rope_theta'] ({rope_theta}) "
-            "disagree; give one of them, or the same value"
-        )
-    return base
 
 
 def _default(p, d, seq_len, hf_compat):
