@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from roformer_hf import build_hf, run_hf, state_dict_numpy
 from transformers.models.roformer.modeling_roformer import RoFormerSelfAttention
 
 import rope_ref
 import rope_ref.attention
 from rope_ref.encoder import encode, weights_from_hf_state_dict
+
+from ._roformer_hf import build_hf, run_hf, state_dict_numpy
 
 BASE = {"vocab_size": 97, "max_position_embeddings": 32, "type_vocab_size": 2}
 CONFIGS = {

@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 import torch
-from roformer_hf import build_hf, state_dict_numpy
 from safetensors.numpy import load_file, save_file
 from safetensors.torch import save_file as save_torch_file
 
 from rope_ref._safetensors import read_safetensors
 from rope_ref.encoder import encode, weights_from_hf_state_dict
+
+from ._roformer_hf import build_hf, state_dict_numpy
 
 FIELDS = {"vocab_size": 30, "hidden_size": 16, "num_attention_heads": 2,
           "num_hidden_layers": 2, "intermediate_size": 24, "embedding_size": 12,
