@@ -132,6 +132,14 @@ def test_every_key_and_shape_problem_is_listed_at_once(hf):
         assert words in message, message
 
 
+def test_non_finite_weights_are_named(hf):
+    _, _, sd = hf
+    bad = sd["encoder.layer.1.intermediate.dense.bias"].copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="non-finite values in: encoder.layer.1.intermediate"):
+        weights_from_hf_state_dict(sd | {"encoder.layer.1.intermediate.dense.bias": bad})
+
+
 def test_a_position_table_other_than_eq_15_is_refused(hf):
     _, _, sd = hf
     table = sd["encoder.embed_positions.weight"]
