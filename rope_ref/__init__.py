@@ -10,6 +10,7 @@ The four steps, one function each:
 
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
 from rope_ref.attention import attention_scores, linear_attention, rope_attention
+from rope_ref.check import FINDING_NAMES, Finding, Report, check, check_outputs
 from rope_ref.decay import (
     decay_bound,
     pair_products,
@@ -39,11 +40,16 @@ from rope_ref.scaling import scaled_frequencies, scaled_theta_error_bound
 __version__ = "0.1.0"
 
 __all__ = [
+    "FINDING_NAMES",
+    "Finding",
+    "Report",
+    "check",
+    "check_outputs",
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",
-    "attention_scores",
     "decay_bound",
+    "attention_scores",
     "encode",
     "frequencies",
     "half_permutation",

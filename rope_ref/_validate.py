@@ -163,10 +163,57 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     return theta
 
 
-def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
-    """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
+def check_callable(name: str, value: object) -> object:
+    """A callable, such as the implementation ``check`` runs."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable as {name}(x, positions), got {_describe(value)}")
+    return value
+
+
+def check_precision(precision: object, allowed: tuple[str, ...], *, allow_none: bool = False):
+    """One of ``allowed`` (working precisions such as "float32"), or None if allowed."""
+    if precision is None and allow_none:
+        return None
+    if not isinstance(precision, str) or precision not in allowed:
+        raise ValueError(f"precision must be one of {allowed}, got {_describe(precision)}")
+    return precision
+
+
+def check_outputs_array(
+    name: str, y: object, shape: tuple[int, ...], *, allow_nonfinite: bool
+) -> np.ndarray:
+    """Outputs of an implementation: a real float array of ``shape``, as a NumPy array
+    of its own dtype (float16/32/64 or ml_dtypes' bfloat16).
+
+    ``y`` may be anything ``np.asarray`` accepts (a CPU torch tensor, a list, an
+    ml_dtypes bfloat16 array). NaN or inf is an error unless ``allow_nonfinite``.
+    """
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(
+            f"{name} must be convertible by np.asarray, got {_describe(y)}: {err}"
+        ) from err
+    if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
+        raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
+    if arr.shape != tuple(shape):
+        raise ValueError(
+            f"{name} must have the inputs' shape {tuple(shape)}, got shape {arr.shape}"
+        )
+    finite = np.isfinite(arr.astype(np.float64))
+    if not allow_nonfinite and not np.all(finite):
+        bad = int(arr.size - np.count_nonzero(finite))
+        raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
+    return arr
+
+
+def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key: float arrays of the same shape (..., d), or (d,) if ``single``,
+    with d even (eq 35)."""
     q = check_float_array("q", q, min_ndim=1)
     k = check_float_array("k", k, min_ndim=1)
+    if single and q.ndim != 1:
+        raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
     check_even_dim("d (the last axis of q and k)", q.shape[-1])
@@ -386,6 +433,7 @@ def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
             f"(2 * len(theta) = {r}), got rotary_dim={rotary_dim!r}"
         )
     return r
+
 
 # --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
 
