@@ -46,10 +46,10 @@ def run() -> None:
     try:
         import transformers
     except ImportError:
-        print("\n3. The checker: transformers is not installed (make demo installs it)")
+        print("\n6. The checker: transformers is not installed (make demo installs it)")
         return
     print(
-        f"\n3. The checker (rope_ref.check) on HF transformers {transformers.__version__}'s "
+        f"\n6. The checker (rope_ref.check) on HF transformers {transformers.__version__}'s "
         "Llama rotary embedding, float32, half-split pairs:"
     )
     _show(hf_llama_rotary())

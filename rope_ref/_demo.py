@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_ref import _check_demo
+from rope_ref import _check_demo, _encoder_demo
 from rope_ref._validate import check_even_dim
 from rope_ref.decay import _demo_section as _decay_section
 from rope_ref.rotary import rotate
@@ -39,5 +39,6 @@ def run(args) -> int:
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
     _decay_section()
+    _encoder_demo.run(args.seed)
     _check_demo.run()
     return 0

@@ -207,10 +207,13 @@ def check_outputs_array(
     return arr
 
 
-def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
-    """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
+def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key: float arrays of the same shape (..., d), or (d,) if ``single``,
+    with d even (eq 35)."""
     q = check_float_array("q", q, min_ndim=1)
     k = check_float_array("k", k, min_ndim=1)
+    if single and q.ndim != 1:
+        raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
     check_even_dim("d (the last axis of q and k)", q.shape[-1])
@@ -430,3 +433,220 @@ def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
             f"(2 * len(theta) = {r}), got rotary_dim={rotary_dim!r}"
         )
     return r
+
+
+# --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
+
+
+def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray | None:
+    """q, k: (..., seq, d) of one shape; v: (..., seq, d_v); mask None or bool broadcastable
+    to (..., seq, seq) ((..., 1, seq) for linear attention: keys only). Returns the mask."""
+    q = check_float_array("q", q, min_ndim=2)
+    k = check_float_array("k", k, min_ndim=2)
+    v = check_float_array("v", v, min_ndim=2)
+    if k.shape != q.shape:
+        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
+    if v.shape[:-1] != q.shape[:-1]:
+        raise ValueError(
+            f"v must have shape {q.shape[:-1]} + (d_v,) (q's leading axes and seq), "
+            f"got shape {v.shape}"
+        )
+    if mask is None:
+        return None
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+        raise TypeError(
+            f"mask must be a NumPy bool array (True = may attend), got {_describe(mask)}"
+        )
+    seq = q.shape[-2]
+    target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
+    try:
+        fits = np.broadcast_shapes(mask.shape, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
+        raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
+    return mask
+
+
+#: HF RoFormerConfig fields the encoder reads, with HF's defaults where shapes do not
+#: depend on them (``None``: required, the weights' shapes depend on it).
+ROFORMER_FIELDS = {
+    "vocab_size": None,
+    "hidden_size": None,
+    "num_hidden_layers": None,
+    "num_attention_heads": None,
+    "intermediate_size": None,
+    "type_vocab_size": None,
+    "embedding_size": "hidden_size",
+    "hidden_act": "gelu",
+    "layer_norm_eps": 1e-12,
+    "rotary_value": False,
+    "is_decoder": False,
+    "add_cross_attention": False,
+}
+
+
+def check_roformer_config(config: object) -> dict:
+    """A mapping with HF RoFormerConfig's field names (``RoFormerConfig(...).to_dict()``
+    works as it is; fields the encoder does not use, such as dropout rates and
+    ``max_position_embeddings``, are ignored). Returns the fields in ROFORMER_FIELDS."""
+    from collections.abc import Mapping
+
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            "config must be a mapping with HF RoFormerConfig's field names "
+            f"(e.g. RoFormerConfig(...).to_dict()), got {_describe(config)}"
+        )
+    missing = [
+        key for key, default in ROFORMER_FIELDS.items() if default is None and key not in config
+    ]
+    if missing:
+        raise ValueError(f"config is missing the required field(s) {missing}")
+    out = {key: config.get(key, default) for key, default in ROFORMER_FIELDS.items()}
+    if out["embedding_size"] in (None, "hidden_size"):
+        out["embedding_size"] = out["hidden_size"]
+    for key in (
+        "vocab_size",
+        "hidden_size",
+        "num_attention_heads",
+        "intermediate_size",
+        "type_vocab_size",
+        "embedding_size",
+    ):
+        out[key] = check_int(f"config['{key}']", out[key], minimum=1)
+    out["num_hidden_layers"] = check_int(
+        "config['num_hidden_layers']", out["num_hidden_layers"], minimum=0
+    )
+    heads, hidden = out["num_attention_heads"], out["hidden_size"]
+    if hidden % heads or (hidden // heads) % 2:
+        raise ValueError(
+            "config['hidden_size'] / config['num_attention_heads'] (the head dimension d) "
+            f"must be an even integer (RoPE rotates pairs, eq 15), got {hidden} / {heads}"
+        )
+    if out["hidden_act"] != "gelu":
+        raise ValueError(
+            f"config['hidden_act'] must be 'gelu' (exact erf GELU), got {out['hidden_act']!r}"
+        )
+    eps = check_finite_real("config['layer_norm_eps']", out["layer_norm_eps"])
+    if eps <= 0:
+        raise ValueError(f"config['layer_norm_eps'] must be > 0, got {eps}")
+    out["layer_norm_eps"] = eps
+    for key in ("rotary_value", "is_decoder", "add_cross_attention"):
+        if not isinstance(out[key], (bool, np.bool_)):
+            raise TypeError(f"config['{key}'] must be a bool, got {_describe(out[key])}")
+    if out["add_cross_attention"]:
+        raise ValueError(
+            "config['add_cross_attention'] must be False: the encoder has "
+            "self-attention only, got True"
+        )
+    return out
+
+
+def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
+    """Raise one ValueError listing every missing key, unknown key and wrong shape."""
+    lines = [f"  {kind}: {', '.join(items)}" for kind, items in problems.items() if items]
+    if lines:
+        raise ValueError(f"{name} does not match the RoFormer encoder:\n" + "\n".join(lines))
+
+
+def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:
+    """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
+    arr = np.asarray(ids) if isinstance(ids, (list, tuple)) else ids
+    if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
+        )
+    if shape is None and (arr.ndim != 2 or arr.size == 0):
+        raise ValueError(
+            f"{name} must have shape (batch, seq) with batch, seq >= 1, got shape {arr.shape}"
+        )
+    if shape is not None and arr.shape != shape:
+        raise ValueError(f"{name} must have input_ids' shape {shape}, got shape {arr.shape}")
+    bad = (arr < 0) | (arr >= n_vocab)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must lie in [0, {n_vocab}), got {int(bad.sum())} id(s) out of range, "
+            f"e.g. {int(arr[where])} at index {where}"
+        )
+    return arr.astype(np.intp, copy=False)
+
+
+def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
+    """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
+    arr = np.asarray(mask) if isinstance(mask, (list, tuple)) else mask
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
+        )
+    if arr.shape != shape:
+        raise ValueError(
+            f"attention_mask must have input_ids' shape {shape} (batch, seq), got shape {arr.shape}"
+        )
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(
+            "attention_mask must hold only 0 (padding) and 1 (token), got "
+            f"values {np.unique(arr)[:6].tolist()}"
+        )
+    return arr.astype(bool)
+
+
+def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarray:
+    """positions m: (seq,) or (batch, seq) finite reals; returns (seq,) or (batch, 1, seq)."""
+    m = check_positions(positions)
+    if m.shape == (seq,):
+        return m
+    if m.shape == (batch, seq):
+        return m[:, None, :]
+    raise ValueError(
+        f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
+        f"({batch}, {seq}), got shape {m.shape}"
+    )
+
+
+def check_bool(name: str, value: object) -> bool:
+    """True or False (not 0/1, not a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+    return value
+
+
+def check_base_agrees(base: object, rope_theta: float | None) -> float:
+    """The base of eq 15 from ``base`` and/or rope_scaling's ``rope_theta`` (10000 if
+    neither); both given must be equal."""
+    if base is None:
+        return 10000.0 if rope_theta is None else rope_theta
+    base = check_base(base)
+    if rope_theta is not None and rope_theta != base:
+        raise ValueError(
+            f"base ({base}) and rope_scaling['rope_theta'] ({rope_theta}) "
+            "disagree; give one of them, or the same value"
+        )
+    return base
+
+
+def check_yarn_truncate(params: dict, hf_compat: bool) -> None:
+    """``truncate`` belongs to HF's index ramp; the YaRN paper's ramp has none."""
+    if "truncate" in params and not hf_compat:
+        raise ValueError(
+            "rope_scaling['truncate'] applies to HF's index ramp only; pass "
+            "hf_compat=True to use it (the YaRN paper's ramp has no truncation)"
+        )
+
+
+def check_scaling_args(theta: object, rope_scaling: object, seq_len: object) -> None:
+    """``rotate``: theta and rope_scaling exclude each other; seq_len needs rope_scaling."""
+    if rope_scaling is None and seq_len is not None:
+        raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
+    if rope_scaling is not None and theta is not None:
+        raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
+
+
+def check_golden_version(version: object) -> str:
+    """A golden set version: a plain folder name such as 'v1'."""
+    if not isinstance(version, str) or not version or "/" in version or "\\" in version:
+        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+    if version in (".", ".."):
+        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+    return version
