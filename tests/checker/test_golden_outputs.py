@@ -46,8 +46,9 @@ def _mutant(group, flag):
         return table_rope(x, phi, other, r, f)
     if flag == "frequency_formula":  # theta_i = base^(-i/d): the factor 2 missing
         return table_rope(x, m[:, None] * frequencies(2 * r, c["base"])[None, : r // 2], layout, r)
-    if flag == "wrong_base":
-        return table_rope(x, m[:, None] * frequencies(r, 10000.0)[None, :], layout, r, f)
+    if flag == "wrong_base":  # 10000 where another base is stated, or 500000 where 10000 is
+        other = 500000.0 if c["base"] == 10000.0 else 10000.0
+        return table_rope(x, m[:, None] * frequencies(r, other)[None, :], layout, r, f)
     if flag == "rotary_dim_mismatch":
         d = c["d"]
         return table_rope(x, m[:, None] * frequencies(d, c["base"])[None, :], layout, d, f)
