@@ -235,6 +235,12 @@ HF_SCALING = {
         False,
         131072,
     ),
+    "proportional": (
+        {"rope_type": "proportional", "rope_theta": 10000.0, "partial_rotary_factor": 0.25},
+        {},
+        False,
+        4096,
+    ),
 }
 
 
