@@ -56,7 +56,16 @@ class Case:
         return self.positions[:, None] * self.theta[None, :]
 
     def model(
-        self, name, what, phi=None, *, layout=None, rotary_dim=None, scale=None, precision=None
+        self,
+        name,
+        what,
+        phi=None,
+        *,
+        layout=None,
+        rotary_dim=None,
+        scale=None,
+        precision=None,
+        plausible=True,
     ) -> Model:
         """A model that differs from the stated RoPE only in the arguments given."""
         return Model(
@@ -68,6 +77,7 @@ class Case:
             scale=self.factor if scale is None else scale,
             precision=precision or self.precision,
             theta_error=self.theta_error,
+            plausible=plausible,
         )
 
 

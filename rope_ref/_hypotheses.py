@@ -240,6 +240,7 @@ def _wrong_base(c: Case) -> Iterator[Model]:
                 "wrong_base",
                 f"uses base {b:.6g} where {c.base:.6g} is stated (fitted {fitted:.6g})",
                 c.positions[:, None] * theta[None, :],
+                plausible=b == float(f"{b:.3g}"),
             )
 
 
