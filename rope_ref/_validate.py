@@ -26,19 +26,46 @@ def _describe(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
-    """An integer (Python or NumPy, not bool), optionally ``>= minimum``."""
+def as_array(name: str, value: object) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's error for a ragged or unconvertible value
+    (``[[1], [1, 2]]``) turned into one that names the argument."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError, OverflowError) as err:
+        raise TypeError(
+            f"{name} must be an array or a nested list of equal-length rows, "
+            f"got {_describe(value)}: {err}"
+        ) from None
+
+
+#: Lengths and counts that meet float64 arithmetic (context lengths, seq_len) must be
+#: exact as float64: integers up to 2^53.
+MAX_EXACT_INT = 2**53
+
+
+def check_int(
+    name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """An integer (Python or NumPy, not bool), optionally ``>= minimum``, ``<= maximum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {_describe(value)}")
     return value
 
 
+#: The largest dimension d accepted: far beyond any head (1024 at most in practice), and
+#: small enough that arrays of d/2 entries neither exhaust memory nor NumPy's size limit.
+MAX_DIM = 2**24
+
+
 def check_even_dim(name: str, value: object) -> int:
-    """A positive even integer: RoPE rotates features in pairs (eq 15 has d/2 blocks)."""
-    value = check_int(name, value, minimum=2)
+    """An even integer in [2, MAX_DIM]: RoPE rotates features in pairs (eq 15 has d/2
+    blocks)."""
+    value = check_int(name, value, minimum=2, maximum=MAX_DIM)
     if value % 2:
         raise ValueError(
             f"{name} must be even (RoPE rotates features in pairs, eq 15), got {value}"
@@ -62,17 +89,30 @@ def check_finite_real(name: str, value: object) -> float:
     """A finite real number (int or float, not bool, not complex)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int or Fraction beyond float64's range
+        raise ValueError(f"{name} must be finite, got {_describe(value)}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
 
 
+#: The smallest base: theta_i = base^(-2(i-1)/d) < 1/base must be finite (eq 15).
+MIN_BASE = float(np.finfo(np.float64).tiny)
+
+
 def check_base(base: object, name: str = "base") -> float:
-    """The RoPE base (10000 in eq 15): finite, > 0 and != 1 (base 1 makes every theta 1)."""
+    """The RoPE base (10000 in eq 15): finite, > 0 and != 1 (base 1 makes every theta 1),
+    and >= 2^-1022 (float64's smallest normal number), so that theta_i < 1/base is finite."""
     base = check_finite_real(name, base)
     if base <= 0.0 or base == 1.0:
         raise ValueError(f"{name} must be > 0 and != 1 (eq 15 uses 10000), got {base}")
+    if base < MIN_BASE:
+        raise ValueError(
+            f"{name} must be >= {MIN_BASE:.6g} (else theta_i = base^(-2(i-1)/d) overflows "
+            f"float64), got {base}"
+        )
     return base
 
 
@@ -111,7 +151,7 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     if isinstance(positions, np.ndarray):
         arr = positions
     elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
-        arr = np.asarray(positions)
+        arr = as_array(name, positions)
     else:
         raise TypeError(
             f"{name} must be a real number or an array of them, got {_describe(positions)}"
@@ -122,6 +162,21 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
     return arr
+
+
+def check_angles(m: np.ndarray, theta: np.ndarray, name: str = "positions") -> np.ndarray:
+    """phi[..., i] = m theta_i (eq 13), which must be finite: a finite m times a finite
+    theta_i can still overflow float64 (m = 1e308, theta_i = 10). m: (...,) and theta:
+    (d/2,) float64, both already checked. Returns phi: (..., d/2) float64."""
+    with np.errstate(over="ignore"):
+        phi = m[..., None] * theta
+    if not np.all(np.isfinite(phi)):
+        raise ValueError(
+            f"{name} times theta overflows float64: the angles m theta_i (eq 13) must be "
+            f"finite, got max |{name}| = {np.abs(m).max():.3g} and max theta_i = "
+            f"{np.abs(theta).max():.3g}"
+        )
+    return phi
 
 
 def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None:
@@ -148,7 +203,7 @@ def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None
 def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     """A 1-D finite float array of frequencies theta_i, length rotary_dim/2 if given."""
     if not isinstance(theta, np.ndarray):
-        theta = np.asarray(theta) if isinstance(theta, (list, tuple)) else theta
+        theta = as_array("theta", theta) if isinstance(theta, (list, tuple)) else theta
     if not isinstance(theta, np.ndarray) or theta.dtype.kind not in "iuf":
         raise TypeError(f"theta must be a 1-D array of floats, got {_describe(theta)}")
     if theta.ndim != 1 or theta.size == 0:
