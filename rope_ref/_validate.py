@@ -271,7 +271,14 @@ def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray,
         raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
-    check_even_dim("d (the last axis of q and k)", q.shape[-1])
+    d = check_even_dim("d (the last axis of q and k)", q.shape[-1])
+    q_max = float(np.abs(q).max()) if q.size else 0.0
+    k_max = float(np.abs(k).max()) if k.size else 0.0
+    if q_max * k_max * 4.0 * (d // 2 + 1) ** 2 > np.finfo(np.float64).max:
+        raise ValueError(
+            "q and k are too large: h_i = q k* (eq 35) and the bound of eq 37 overflow "
+            f"float64 (max |q| = {q_max:.3g}, max |k| = {k_max:.3g}, d = {d})"
+        )
     return q, k
 
 
