@@ -379,7 +379,7 @@ def check_seq_len(seq_len: object, rope_type: str) -> int | None:
                 "the base from the current sequence length), got None"
             )
         return None
-    return check_int("seq_len", seq_len, minimum=1)
+    return check_int("seq_len", seq_len, minimum=1, maximum=MAX_EXACT_INT)
 
 
 def _scaling_type(rope_scaling: dict) -> str:
@@ -413,7 +413,7 @@ def _scaling_value(key: str, value: object):
             raise TypeError(f"{name} must be a bool, got {_describe(value)}")
         return value
     if key in _INT_KEYS:
-        return check_int(name, value, minimum=1)
+        return check_int(name, value, minimum=1, maximum=MAX_EXACT_INT)
     if key == "factor" and value is None:
         return None  # HF: yarn/longrope derive it from max_position_embeddings
     value = check_finite_real(name, value)
@@ -432,7 +432,10 @@ def _factor_list(name: str, value: object) -> np.ndarray:
     elif isinstance(value, (list, tuple)):
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
             raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
-        arr = np.asarray(value, dtype=np.float64)
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except OverflowError:  # an int beyond float64's range
+            raise ValueError(f"{name} must hold finite numbers, got {_describe(value)}") from None
     else:
         raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
     if arr.ndim != 1 or arr.dtype.kind not in "iuf":
@@ -479,12 +482,75 @@ def _check_scaling_relations(p: dict) -> None:
             f"rope_scaling['beta_fast'] must be > beta_slow, got "
             f"{p.get('beta_fast', 32.0)} <= {p.get('beta_slow', 1.0)}"
         )
+    if kind == "yarn":
+        _check_yarn_betas(p)
+    if kind == "longrope" and "attention_factor" not in p:
+        if p["original_max_position_embeddings"] < 2:
+            raise ValueError(
+                "rope_scaling['original_max_position_embeddings'] must be >= 2 for rope_type "
+                "'longrope' without attention_factor (its factor sqrt(1 + ln s / ln L) "
+                f"divides by ln L), got {p['original_max_position_embeddings']}"
+            )
     needs_factor = kind == "yarn" or (kind == "longrope" and "attention_factor" not in p)
     if needs_factor and p.get("factor") is None and "max_position_embeddings" not in p:
         raise ValueError(
             f"rope_scaling needs 'factor' (or max_position_embeddings, factor = "
             f"max / original) for rope_type '{kind}', got factor=None"
         )
+
+
+def _check_yarn_betas(p: dict) -> None:
+    """HF's ramp ends solve L theta_i / (2 pi) = beta (``_scaling_yarn._index_of``):
+    L / (2 pi beta) must be a finite float64 > 0 for beta_fast and beta_slow."""
+    L = p["original_max_position_embeddings"]
+    for key, default in (("beta_fast", 32.0), ("beta_slow", 1.0)):
+        beta = p.get(key, default)
+        ratio = L / (2 * math.pi * beta)
+        if not (math.isfinite(ratio) and ratio > 0.0):
+            raise ValueError(
+                f"rope_scaling['{key}'] must keep L / (2 pi {key}) a finite number > 0 "
+                f"(L = original_max_position_embeddings = {L}), got {beta}"
+            )
+
+
+def check_ntk_base(base: float, s: float, r: int, rope_type: str) -> None:
+    """The NTK-aware base b' = b s^(r/(r-2)) (ntk, dynamic) must lie in float64's range
+    [MIN_BASE, max] (checked in logs, with a margin for rounding), so that forming it
+    raises no OverflowError and does not underflow to 0."""
+    log_b = math.log(base) + math.log(s) * r / (r - 2)
+    low, high = math.log(MIN_BASE) + 1e-6, math.log(np.finfo(np.float64).max) - 1e-6
+    if not low <= log_b <= high:
+        raise ValueError(
+            f"rope_scaling['factor'] gives rope_type '{rope_type}' the base b s^(r/(r-2)) = "
+            f"e^{log_b:.6g} (b = {base:g}, s = {s:g}, r = {r}), outside float64's range "
+            f"[{MIN_BASE:.3g}, {np.finfo(np.float64).max:.3g}]"
+        )
+
+
+def check_scaled_theta(theta: np.ndarray, attention_factor: float, p: dict):
+    """A variant's theta and attention factor must be finite (theta >= 0, factor > 0):
+    extreme but individually valid values (factor = 1e-320: theta_i / factor overflows;
+    mscale = 1e308) can still leave float64's range."""
+    given = {k: v for k, v in p.items() if k not in ("rotary_dim", "rope_type") and v is not None}
+    if not (np.all(np.isfinite(theta)) and np.all(theta >= 0.0)):
+        raise ValueError(
+            f"rope_scaling (rope_type '{p['rope_type']}') gives theta outside float64's "
+            f"range (inf or NaN) with {_describe_params(given)}"
+        )
+    if not (math.isfinite(attention_factor) and attention_factor > 0.0):
+        raise ValueError(
+            f"rope_scaling (rope_type '{p['rope_type']}') gives the attention factor "
+            f"{attention_factor} (it must be finite and > 0) with {_describe_params(given)}"
+        )
+    return theta, attention_factor
+
+
+def _describe_params(params: dict) -> str:
+    text = ", ".join(
+        f"{k}={np.array2string(v, threshold=4) if isinstance(v, np.ndarray) else repr(v)}"
+        for k, v in params.items()
+    )
+    return text if len(text) < 200 else text[:197] + "..."
 
 
 def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
