@@ -579,6 +579,8 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
             f"v must have shape {q.shape[:-1]} + (d_v,) (q's leading axes and seq), "
             f"got shape {v.shape}"
         )
+    if q.shape[-2] == 0:
+        raise ValueError(f"q must have seq >= 1 (shape (..., seq, d)), got shape {q.shape}")
     if mask is None:
         return None
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
@@ -595,6 +597,34 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
     return mask
+
+
+def check_scores(
+    scores: np.ndarray, what: str = "the scores q_m^T k_n / sqrt(d) (eq 16)"
+) -> np.ndarray:
+    """Attention's sums must be finite in their dtype: float16 q and k of magnitude 200
+    already overflow 65504 in the scores."""
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(
+            f"q, k (or v) are too large: {what} overflow {scores.dtype} (max finite "
+            f"{np.finfo(scores.dtype).max:.5g}); scale them down or compute in a wider dtype"
+        )
+    return scores
+
+
+def check_denominator(denom: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Linear attention's denominator sum_n phi(q_m)^T varphi(k_n) (eq 19) must be finite,
+    and > 0 for every query with an allowed key: elu(x) + 1 > 0, but it underflows to 0
+    for x below about -745 (float64) or -104 (float32). Queries with no allowed key
+    get 0/0 = nan, as documented."""
+    check_scores(denom, "the denominator of eq 19")
+    zero = (denom == 0) & (allowed > 0)
+    if np.any(zero):
+        raise ValueError(
+            f"q or k are too negative: elu(x) + 1 underflows to 0 in {denom.dtype}, so the "
+            f"denominator of eq 19 is 0 for {int(zero.sum())} query(s) that have keys"
+        )
+    return denom
 
 
 #: HF RoFormerConfig fields the encoder reads, with HF's defaults where shapes do not
@@ -734,10 +764,10 @@ def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarr
 
 
 def check_bool(name: str, value: object) -> bool:
-    """True or False (not 0/1, not a string)."""
-    if not isinstance(value, bool):
+    """True or False (or NumPy's bool_; not 0/1, not a string)."""
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {_describe(value)}")
-    return value
+    return bool(value)
 
 
 def check_base_agrees(base: object, rope_theta: float | None) -> float:
