@@ -682,7 +682,7 @@ def check_roformer_config(config: object) -> dict:
             "config['hidden_size'] / config['num_attention_heads'] (the head dimension d) "
             f"must be an even integer (RoPE rotates pairs, eq 15), got {hidden} / {heads}"
         )
-    if out["hidden_act"] != "gelu":
+    if not isinstance(out["hidden_act"], str) or out["hidden_act"] != "gelu":
         raise ValueError(
             f"config['hidden_act'] must be 'gelu' (exact erf GELU), got {out['hidden_act']!r}"
         )
@@ -701,6 +701,46 @@ def check_roformer_config(config: object) -> dict:
     return out
 
 
+def check_eps_fits(eps: float, dtype: np.dtype) -> None:
+    """config['layer_norm_eps'] must stay > 0 and finite in the weights' dtype (1e-50 is
+    0 in float32, and a constant row then divides 0 by 0)."""
+    with np.errstate(over="ignore"):
+        cast = np.asarray(eps).astype(dtype)
+    if not (np.isfinite(cast) and cast > 0):
+        raise ValueError(
+            f"config['layer_norm_eps'] must be > 0 and finite in the weights' dtype "
+            f"{np.dtype(dtype)}, got {eps} (it becomes {cast})"
+        )
+
+
+def check_encoder_finite(x: np.ndarray, where: str) -> np.ndarray:
+    """Hidden states must stay finite: finite but huge weights can overflow the weights'
+    dtype (float32 ends at 3.4e38); the message says where."""
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"weights overflow {x.dtype} in {where}: the hidden states hold NaN or inf "
+            f"(max finite |value| {_max_abs(x, np.isfinite(x))}); check the weights' scale"
+        )
+    return x
+
+
+def _max_abs(values: np.ndarray, keep: np.ndarray) -> str:
+    kept = np.abs(values[keep])
+    return f"{kept.max():.3g}" if kept.size else "none"
+
+
+def check_layer_indices(name: str, layers: set[int]) -> int:
+    """Encoder layers must be numbered 0..L-1 without gaps; returns L."""
+    count = max(layers) + 1 if layers else 0
+    if count != len(layers):
+        missing = sorted(set(range(min(count, len(layers) + 20))) - layers)[:10]
+        raise ValueError(
+            f"{name} must number its layers 0..L-1 without gaps, got {len(layers)} layer(s) "
+            f"up to index {count - 1}; missing e.g. {missing}"
+        )
+    return count
+
+
 def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
     """Raise one ValueError listing every missing key, unknown key and wrong shape."""
     lines = [f"  {kind}: {', '.join(items)}" for kind, items in problems.items() if items]
@@ -710,7 +750,7 @@ def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
 
 def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:
     """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
-    arr = np.asarray(ids) if isinstance(ids, (list, tuple)) else ids
+    arr = as_array(name, ids) if isinstance(ids, (list, tuple)) else ids
     if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(
             f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
@@ -733,7 +773,7 @@ def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndar
 
 def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
-    arr = np.asarray(mask) if isinstance(mask, (list, tuple)) else mask
+    arr = as_array("attention_mask", mask) if isinstance(mask, (list, tuple)) else mask
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
         raise TypeError(
             f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
