@@ -841,10 +841,30 @@ def check_scaling_args(theta: object, rope_scaling: object, seq_len: object) -> 
         raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
 
 
+def check_golden_group(group: object) -> object:
+    """A golden group's name (str), or a group as ``rope_ref.golden.load_group`` returns."""
+    if not isinstance(group, str) and not (hasattr(group, "arrays") and hasattr(group, "config")):
+        raise TypeError(
+            "group must be a golden group's name (str) or a GoldenGroup from "
+            f"rope_ref.golden.load_group, got {_describe(group)}"
+        )
+    return group
+
+
 def check_golden_version(version: object) -> str:
-    """A golden set version: a plain folder name such as 'v1'."""
+    """A golden set version: a plain folder name such as 'v1' (no separator, no NUL, at
+    most 255 characters: a name no file system refuses)."""
     if not isinstance(version, str) or not version or "/" in version or "\\" in version:
-        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
-    if version in (".", ".."):
-        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
+    if version in (".", "..") or "\x00" in version or len(version) > 255:
+        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
     return version
+
+
+def check_golden_root(root: object) -> object:
+    """``root``: None (the packaged vectors) or a folder path (str or os.PathLike)."""
+    import os
+
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder path (str or os.PathLike), got {_describe(root)}")
+    return root
