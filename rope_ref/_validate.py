@@ -98,10 +98,16 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
         )
     if x.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
+    if not _all_finite(x):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
     return x
+
+
+def _all_finite(x: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """np.isfinite(x).all() in chunks, so no x-sized boolean array is made (bench/)."""
+    flat = x.ravel(order="K")  # a view for any contiguous x
+    return all(np.isfinite(flat[i : i + chunk]).all() for i in range(0, flat.size, chunk))
 
 
 def check_positions(positions: object, name: str = "positions") -> np.ndarray:
