@@ -89,7 +89,7 @@ def rotate(
     turns = np.broadcast_to(_turns(m, theta), x.shape[:-1] + (r // 2,))
     out = np.empty_like(x)
     out[..., r:] = x[..., r:]
-    rows = max(1, _BLOCK // (r // 2))
+    rows = max(1, min(_BLOCK // (r // 2), x[..., 0].size))
     z = np.empty(rows * (r // 2), dtype=np.complex128)
     for block in _blocks(x.shape[:-1], rows):
         _rotate_block(x[block][..., :r], turns[block], out[block][..., :r], layout, z)
