@@ -9,6 +9,16 @@ The four steps, one function each:
 """
 
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.attention import attention_scores, linear_attention, rope_attention
+from rope_ref.check import FINDING_NAMES, Finding, Report, check, check_outputs
+from rope_ref.decay import (
+    decay_bound,
+    pair_products,
+    partial_sums,
+    relative_score,
+    relative_upper_bound,
+)
+from rope_ref.encoder import encode, weights_from_hf_state_dict
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import (
     half_permutation,
@@ -25,24 +35,42 @@ from rope_ref.rotary import (
     rotation_error_bound,
     unrotate,
 )
+from rope_ref.scaling import scaled_frequencies, scaled_theta_error_bound
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "FINDING_NAMES",
+    "Finding",
+    "Report",
+    "check",
+    "check_outputs",
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",
+    "decay_bound",
+    "attention_scores",
+    "encode",
     "frequencies",
     "half_permutation",
+    "linear_attention",
     "pair_indices",
+    "pair_products",
+    "partial_sums",
     "permute_qk_weights",
+    "relative_score",
+    "relative_upper_bound",
+    "rope_attention",
     "rotary_matrix",
     "rotate",
     "rotate_complex_form",
     "rotate_matrix_form",
     "rotation_error_bound",
+    "scaled_frequencies",
+    "scaled_theta_error_bound",
     "theta_error_bound",
     "to_half_layout",
     "to_interleaved_layout",
     "unrotate",
+    "weights_from_hf_state_dict",
 ]

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from rope_ref import _encoder_demo
+from rope_ref._validate import check_even_dim
+from rope_ref.decay import _demo_section as _decay_section
 from rope_ref.rotary import rotate
 
 
@@ -21,6 +24,7 @@ def relative_score_table(q: np.ndarray, k: np.ndarray, pairs) -> list[tuple[int,
 
 
 def run(args) -> int:
+    check_even_dim("--d", args.d)
     rng = np.random.default_rng(args.seed)
     q, k = rng.standard_normal(args.d), rng.standard_normal(args.d)
     print(f"rope_ref demo: random q, k in R^{args.d}, base 10000, interleaved pairs (eq 15)\n")
@@ -34,4 +38,6 @@ def run(args) -> int:
     for m in (0, 1, 77, 4096, 10**6):
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
+    _decay_section()
+    _encoder_demo.run(args.seed)
     return 0

@@ -90,12 +90,11 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
     object array would silently change the output dtype.
     """
     if not isinstance(x, np.ndarray):
-        raise TypeError(f"{name} must be a NumPy array of float16, float32 or float64, "
-                        f"got {_describe(x)}")
-    if x.dtype.type not in FLOAT_DTYPES:
         raise TypeError(
-            f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}"
+            f"{name} must be a NumPy array of float16, float32 or float64, got {_describe(x)}"
         )
+    if x.dtype.type not in FLOAT_DTYPES:
+        raise TypeError(f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}")
     if x.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {x.shape}")
     if not _all_finite(x):
@@ -120,8 +119,9 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
         arr = np.asarray(positions)
     else:
-        raise TypeError(f"{name} must be a real number or an array of them, "
-                        f"got {_describe(positions)}")
+        raise TypeError(
+            f"{name} must be a real number or an array of them, got {_describe(positions)}"
+        )
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold integers or floats, got dtype {arr.dtype}")
     arr = np.atleast_1d(arr.astype(np.float64))
@@ -164,7 +164,445 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
         raise ValueError("theta must be finite, got NaN or inf")
     if rotary_dim is not None and 2 * theta.size != rotary_dim:
         raise ValueError(
-            f"theta must have shape (rotary_dim/2,) = ({rotary_dim // 2},), "
-            f"got shape {theta.shape}"
+            f"theta must have shape (rotary_dim/2,) = ({rotary_dim // 2},), got shape {theta.shape}"
         )
     return theta
+
+
+def check_callable(name: str, value: object) -> object:
+    """A callable, such as the implementation ``check`` runs."""
+    if not callable(value):
+        raise TypeError(f"{name} must be callable as {name}(x, positions), got {_describe(value)}")
+    return value
+
+
+def check_precision(precision: object, allowed: tuple[str, ...], *, allow_none: bool = False):
+    """One of ``allowed`` (working precisions such as "float32"), or None if allowed."""
+    if precision is None and allow_none:
+        return None
+    if not isinstance(precision, str) or precision not in allowed:
+        raise ValueError(f"precision must be one of {allowed}, got {_describe(precision)}")
+    return precision
+
+
+def check_outputs_array(
+    name: str, y: object, shape: tuple[int, ...], *, allow_nonfinite: bool
+) -> np.ndarray:
+    """Outputs of an implementation: a real float array of ``shape``, as a NumPy array
+    of its own dtype (float16/32/64 or ml_dtypes' bfloat16).
+
+    ``y`` may be anything ``np.asarray`` accepts (a CPU torch tensor, a list, an
+    ml_dtypes bfloat16 array). NaN or inf is an error unless ``allow_nonfinite``.
+    """
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError, RuntimeError) as err:
+        raise TypeError(
+            f"{name} must be convertible by np.asarray, got {_describe(y)}: {err}"
+        ) from err
+    if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
+        raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
+    if arr.shape != tuple(shape):
+        raise ValueError(
+            f"{name} must have the inputs' shape {tuple(shape)}, got shape {arr.shape}"
+        )
+    finite = np.isfinite(arr.astype(np.float64))
+    if not allow_nonfinite and not np.all(finite):
+        bad = int(arr.size - np.count_nonzero(finite))
+        raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
+    return arr
+
+
+def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
+    q = check_float_array("q", q, min_ndim=1)
+    k = check_float_array("k", k, min_ndim=1)
+    if q.shape != k.shape:
+        raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
+    check_even_dim("d (the last axis of q and k)", q.shape[-1])
+    return q, k
+
+
+# --- rope_scaling dicts (rope_ref.scaling) -------------------------------------------------
+
+#: rope_type -> (required keys, optional keys), besides rope_type/type, rope_theta and
+#: partial_rotary_factor, which every type accepts. HF keeps ``max_position_embeddings`` on
+#: the model config, outside ``rope_parameters``; here it goes into the dict.
+ROPE_SCALING_KEYS = {
+    "default": (frozenset(), frozenset()),
+    "linear": (frozenset({"factor"}), frozenset()),
+    "ntk": (frozenset({"factor"}), frozenset()),
+    "dynamic": (frozenset({"factor", "max_position_embeddings"}), frozenset()),
+    "yarn": (
+        frozenset({"original_max_position_embeddings"}),
+        frozenset(
+            {
+                "factor",
+                "attention_factor",
+                "beta_fast",
+                "beta_slow",
+                "mscale",
+                "mscale_all_dim",
+                "truncate",
+                "max_position_embeddings",
+            }
+        ),
+    ),
+    "llama3": (
+        frozenset(
+            {"factor", "low_freq_factor", "high_freq_factor", "original_max_position_embeddings"}
+        ),
+        frozenset({"max_position_embeddings"}),
+    ),
+    "longrope": (
+        frozenset({"short_factor", "long_factor", "original_max_position_embeddings"}),
+        frozenset({"factor", "attention_factor", "max_position_embeddings"}),
+    ),
+    "proportional": (frozenset(), frozenset({"factor"})),
+}
+_COMMON_SCALING_KEYS = frozenset({"rope_type", "type", "rope_theta", "partial_rotary_factor"})
+_POSITIVE_KEYS = (
+    "factor",
+    "attention_factor",
+    "beta_fast",
+    "beta_slow",
+    "low_freq_factor",
+    "high_freq_factor",
+)
+_INT_KEYS = ("original_max_position_embeddings", "max_position_embeddings")
+
+
+def check_rope_scaling(rope_scaling: object, d: int) -> dict:
+    """A ``rope_scaling`` / ``rope_parameters`` dict as HF configs carry it, checked.
+
+    Returns a new dict with ``rope_type`` set (``type`` is the older spelling), numbers as
+    float/int, factor lists as float64 arrays, ``rotary_dim`` (int(d * partial_rotary_factor))
+    and ``rope_theta`` (None when absent). ``d`` is the head dimension.
+    """
+    if not isinstance(rope_scaling, dict):
+        raise TypeError(
+            f"rope_scaling must be a dict such as HF's rope_parameters, "
+            f"got {_describe(rope_scaling)}"
+        )
+    rope_type = _scaling_type(rope_scaling)
+    required, optional = ROPE_SCALING_KEYS[rope_type]
+    keys = set(rope_scaling)
+    unknown = keys - required - optional - _COMMON_SCALING_KEYS
+    if unknown:
+        raise ValueError(
+            f"rope_scaling has unknown key(s) {sorted(map(str, unknown))} for rope_type "
+            f"'{rope_type}'; expected {sorted(required | optional | _COMMON_SCALING_KEYS)}"
+        )
+    missing = required - keys
+    if rope_type == "yarn" and "factor" not in keys and "max_position_embeddings" not in keys:
+        missing = missing | {"factor"}
+    if missing:
+        raise ValueError(
+            f"rope_scaling is missing required key(s) {sorted(missing)} for rope_type '{rope_type}'"
+        )
+    out = {"rope_type": rope_type}
+    for key, value in rope_scaling.items():
+        if key in ("rope_type", "type"):
+            continue
+        out[key] = _scaling_value(key, value)
+    out["rope_theta"] = out.get("rope_theta")
+    out["rotary_dim"] = _scaling_rotary_dim(out, d)
+    _check_scaling_relations(out)
+    return out
+
+
+def check_seq_len(seq_len: object, rope_type: str) -> int | None:
+    """The current sequence length: an int >= 1; required by rope_type 'dynamic'."""
+    if seq_len is None:
+        if rope_type == "dynamic":
+            raise ValueError(
+                "seq_len is required for rope_type 'dynamic' (dynamic NTK rescales "
+                "the base from the current sequence length), got None"
+            )
+        return None
+    return check_int("seq_len", seq_len, minimum=1)
+
+
+def _scaling_type(rope_scaling: dict) -> str:
+    names = [rope_scaling[k] for k in ("rope_type", "type") if k in rope_scaling]
+    if not names:
+        raise ValueError(
+            "rope_scaling is missing required key 'rope_type' (or the older "
+            f"'type'); expected one of {tuple(ROPE_SCALING_KEYS)}"
+        )
+    if len(names) == 2 and names[0] != names[1]:
+        raise ValueError(
+            f"rope_scaling['rope_type'] and rope_scaling['type'] disagree: "
+            f"{names[0]!r} != {names[1]!r}"
+        )
+    if not isinstance(names[0], str) or names[0] not in ROPE_SCALING_KEYS:
+        raise ValueError(
+            f"rope_scaling['rope_type'] must be one of {tuple(ROPE_SCALING_KEYS)}, "
+            f"got {_describe(names[0])}"
+        )
+    return names[0]
+
+
+def _scaling_value(key: str, value: object):
+    name = f"rope_scaling['{key}']"
+    if key == "rope_theta":
+        return check_base(value, name)
+    if key in ("short_factor", "long_factor"):
+        return _factor_list(name, value)
+    if key == "truncate":
+        if not isinstance(value, bool):
+            raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+        return value
+    if key in _INT_KEYS:
+        return check_int(name, value, minimum=1)
+    if key == "factor" and value is None:
+        return None  # HF: yarn/longrope derive it from max_position_embeddings
+    value = check_finite_real(name, value)
+    if key in _POSITIVE_KEYS and value <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    if key in ("mscale", "mscale_all_dim") and value < 0.0:
+        raise ValueError(f"{name} must be >= 0, got {value}")
+    if key == "partial_rotary_factor" and not 0.0 < value <= 1.0:
+        raise ValueError(f"{name} must be in (0, 1], got {value}")
+    return value
+
+
+def _factor_list(name: str, value: object) -> np.ndarray:
+    if isinstance(value, np.ndarray):
+        arr = value
+    elif isinstance(value, (list, tuple)):
+        if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
+            raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
+        arr = np.asarray(value, dtype=np.float64)
+    else:
+        raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
+    if arr.ndim != 1 or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a 1-D list of real numbers, got {_describe(arr)}")
+    arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)) or np.any(arr <= 0.0):
+        raise ValueError(f"{name} must hold finite numbers > 0, got {arr.tolist()[:8]}...")
+    return arr
+
+
+def _scaling_rotary_dim(params: dict, d: int) -> int:
+    prf = params.get("partial_rotary_factor", 1.0)
+    if params["rope_type"] == "proportional":
+        return d  # proportional RoPE covers the whole head; prf sets how many theta are not 0
+    r = int(d * prf)
+    if r < 2 or r % 2:
+        raise ValueError(
+            f"rope_scaling['partial_rotary_factor'] must give an even rotary "
+            f"dimension int(d * partial_rotary_factor) >= 2; d={d} and "
+            f"partial_rotary_factor={prf} give {r}"
+        )
+    return r
+
+
+def _check_scaling_relations(p: dict) -> None:
+    r, kind = p["rotary_dim"], p["rope_type"]
+    if kind in ("ntk", "dynamic") and r < 4:
+        raise ValueError(
+            f"rope_type '{kind}' needs a rotary dimension >= 4 (its exponent is d/(d-2)), got {r}"
+        )
+    for key in ("short_factor", "long_factor"):
+        if key in p and p[key].shape != (r // 2,):
+            raise ValueError(
+                f"rope_scaling['{key}'] must have rotary_dim/2 = {r // 2} entries "
+                f"(one per theta_i), got {p[key].shape[0]}"
+            )
+    if kind == "llama3" and p["high_freq_factor"] <= p["low_freq_factor"]:
+        raise ValueError(
+            f"rope_scaling['high_freq_factor'] must be > low_freq_factor, got "
+            f"{p['high_freq_factor']} <= {p['low_freq_factor']}"
+        )
+    if p.get("beta_fast", 32.0) <= p.get("beta_slow", 1.0):
+        raise ValueError(
+            f"rope_scaling['beta_fast'] must be > beta_slow, got "
+            f"{p.get('beta_fast', 32.0)} <= {p.get('beta_slow', 1.0)}"
+        )
+    needs_factor = kind == "yarn" or (kind == "longrope" and "attention_factor" not in p)
+    if needs_factor and p.get("factor") is None and "max_position_embeddings" not in p:
+        raise ValueError(
+            f"rope_scaling needs 'factor' (or max_position_embeddings, factor = "
+            f"max / original) for rope_type '{kind}', got factor=None"
+        )
+
+
+def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
+    """rotary_dim, if given, must match the r that a rope_scaling dict fixes."""
+    if rotary_dim is not None and rotary_dim != r:
+        raise ValueError(
+            f"rotary_dim must match the rotary dimension that rope_scaling gives "
+            f"(2 * len(theta) = {r}), got rotary_dim={rotary_dim!r}"
+        )
+    return r
+
+
+# --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
+
+
+def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray | None:
+    """q, k: (..., seq, d) of one shape; v: (..., seq, d_v); mask None or bool broadcastable
+    to (..., seq, seq) ((..., 1, seq) for linear attention: keys only). Returns the mask."""
+    q = check_float_array("q", q, min_ndim=2)
+    k = check_float_array("k", k, min_ndim=2)
+    v = check_float_array("v", v, min_ndim=2)
+    if k.shape != q.shape:
+        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
+    if v.shape[:-1] != q.shape[:-1]:
+        raise ValueError(
+            f"v must have shape {q.shape[:-1]} + (d_v,) (q's leading axes and seq), "
+            f"got shape {v.shape}"
+        )
+    if mask is None:
+        return None
+    if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
+        raise TypeError(
+            f"mask must be a NumPy bool array (True = may attend), got {_describe(mask)}"
+        )
+    seq = q.shape[-2]
+    target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
+    try:
+        fits = np.broadcast_shapes(mask.shape, target) == target
+    except ValueError:
+        fits = False
+    if not fits:
+        what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
+        raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
+    return mask
+
+
+#: HF RoFormerConfig fields the encoder reads, with HF's defaults where shapes do not
+#: depend on them (``None``: required, the weights' shapes depend on it).
+ROFORMER_FIELDS = {
+    "vocab_size": None,
+    "hidden_size": None,
+    "num_hidden_layers": None,
+    "num_attention_heads": None,
+    "intermediate_size": None,
+    "type_vocab_size": None,
+    "embedding_size": "hidden_size",
+    "hidden_act": "gelu",
+    "layer_norm_eps": 1e-12,
+    "rotary_value": False,
+    "is_decoder": False,
+    "add_cross_attention": False,
+}
+
+
+def check_roformer_config(config: object) -> dict:
+    """A mapping with HF RoFormerConfig's field names (``RoFormerConfig(...).to_dict()``
+    works as it is; fields the encoder does not use, such as dropout rates and
+    ``max_position_embeddings``, are ignored). Returns the fields in ROFORMER_FIELDS."""
+    from collections.abc import Mapping
+
+    if not isinstance(config, Mapping):
+        raise TypeError(
+            "config must be a mapping with HF RoFormerConfig's field names "
+            f"(e.g. RoFormerConfig(...).to_dict()), got {_describe(config)}"
+        )
+    missing = [
+        key for key, default in ROFORMER_FIELDS.items() if default is None and key not in config
+    ]
+    if missing:
+        raise ValueError(f"config is missing the required field(s) {missing}")
+    out = {key: config.get(key, default) for key, default in ROFORMER_FIELDS.items()}
+    if out["embedding_size"] in (None, "hidden_size"):
+        out["embedding_size"] = out["hidden_size"]
+    for key in (
+        "vocab_size",
+        "hidden_size",
+        "num_attention_heads",
+        "intermediate_size",
+        "type_vocab_size",
+        "embedding_size",
+    ):
+        out[key] = check_int(f"config['{key}']", out[key], minimum=1)
+    out["num_hidden_layers"] = check_int(
+        "config['num_hidden_layers']", out["num_hidden_layers"], minimum=0
+    )
+    heads, hidden = out["num_attention_heads"], out["hidden_size"]
+    if hidden % heads or (hidden // heads) % 2:
+        raise ValueError(
+            "config['hidden_size'] / config['num_attention_heads'] (the head dimension d) "
+            f"must be an even integer (RoPE rotates pairs, eq 15), got {hidden} / {heads}"
+        )
+    if out["hidden_act"] != "gelu":
+        raise ValueError(
+            f"config['hidden_act'] must be 'gelu' (exact erf GELU), got {out['hidden_act']!r}"
+        )
+    eps = check_finite_real("config['layer_norm_eps']", out["layer_norm_eps"])
+    if eps <= 0:
+        raise ValueError(f"config['layer_norm_eps'] must be > 0, got {eps}")
+    out["layer_norm_eps"] = eps
+    for key in ("rotary_value", "is_decoder", "add_cross_attention"):
+        if not isinstance(out[key], (bool, np.bool_)):
+            raise TypeError(f"config['{key}'] must be a bool, got {_describe(out[key])}")
+    if out["add_cross_attention"]:
+        raise ValueError(
+            "config['add_cross_attention'] must be False: the encoder has "
+            "self-attention only, got True"
+        )
+    return out
+
+
+def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
+    """Raise one ValueError listing every missing key, unknown key and wrong shape."""
+    lines = [f"  {kind}: {', '.join(items)}" for kind, items in problems.items() if items]
+    if lines:
+        raise ValueError(f"{name} does not match the RoFormer encoder:\n" + "\n".join(lines))
+
+
+def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:
+    """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
+    arr = np.asarray(ids) if isinstance(ids, (list, tuple)) else ids
+    if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
+        raise TypeError(
+            f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
+        )
+    if shape is None and (arr.ndim != 2 or arr.size == 0):
+        raise ValueError(
+            f"{name} must have shape (batch, seq) with batch, seq >= 1, got shape {arr.shape}"
+        )
+    if shape is not None and arr.shape != shape:
+        raise ValueError(f"{name} must have input_ids' shape {shape}, got shape {arr.shape}")
+    bad = (arr < 0) | (arr >= n_vocab)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must lie in [0, {n_vocab}), got {int(bad.sum())} id(s) out of range, "
+            f"e.g. {int(arr[where])} at index {where}"
+        )
+    return arr.astype(np.intp, copy=False)
+
+
+def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
+    """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
+    arr = np.asarray(mask) if isinstance(mask, (list, tuple)) else mask
+    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
+        )
+    if arr.shape != shape:
+        raise ValueError(
+            f"attention_mask must have input_ids' shape {shape} (batch, seq), got shape {arr.shape}"
+        )
+    if not np.all((arr == 0) | (arr == 1)):
+        raise ValueError(
+            "attention_mask must hold only 0 (padding) and 1 (token), got "
+            f"values {np.unique(arr)[:6].tolist()}"
+        )
+    return arr.astype(bool)
+
+
+def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarray:
+    """positions m: (seq,) or (batch, seq) finite reals; returns (seq,) or (batch, 1, seq)."""
+    m = check_positions(positions)
+    if m.shape == (seq,):
+        return m
+    if m.shape == (batch, seq):
+        return m[:, None, :]
+    raise ValueError(
+        f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
+        f"({batch}, {seq}), got shape {m.shape}"
+    )

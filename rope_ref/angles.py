@@ -61,7 +61,7 @@ def theta_error_bound(d: int, base: float = 10000.0) -> np.ndarray:
     i = np.arange(1, d // 2 + 1)
     exponent = -(2.0 * (i - 1.0)) / d
     inexact = np.array(
-        [Fraction(float(e)) != Fraction(-2 * (k - 1), d) for e, k in zip(exponent, i)]
+        [Fraction(float(e)) != Fraction(-2 * (k - 1), d) for e, k in zip(exponent, i, strict=True)]
     )
     return UNIT_ROUNDOFF * (2.0 + np.abs(exponent) * abs(np.log(base)) * inexact)
 

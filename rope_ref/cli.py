@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from rope_ref import _demo
+from rope_ref.golden._cli import add_golden_parser
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--d", type=int, default=64, help="head dimension (even)")
     demo.add_argument("--seed", type=int, default=0)
     demo.set_defaults(func=_demo.run)
+    add_golden_parser(sub)
     return parser
 
 

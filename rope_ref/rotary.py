@@ -31,6 +31,7 @@ from rope_ref._validate import (
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import pair_indices
+from rope_ref.scaling import _head_frequencies, _scaling_dim, scaled_theta_error_bound
 
 
 def rotary_matrix(m: float, theta, layout: str = "interleaved") -> np.ndarray:
@@ -57,9 +58,12 @@ def rotate(
     positions,
     *,
     theta=None,
-    base: float = 10000.0,
+    base: float | None = None,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
+    rope_scaling: dict | None = None,
+    seq_len: int | None = None,
+    hf_compat: bool = False,
 ) -> np.ndarray:
     """f_{q,k}(x, m) = R^d_(Theta,m) x in the element-wise form of eq 34.
 
@@ -67,9 +71,15 @@ def rotate(
         x: (..., seq, d) float16/32/64 (queries or keys after W_q / W_k).
         positions: (seq,) or broadcastable to x.shape[:-1]; finite reals.
         theta: (rotary_dim/2,) frequencies; default ``frequencies(rotary_dim, base)``.
-        base: the base of eq 15 when theta is not given.
+        base: the base of eq 15 when theta is not given; None means 10000 (or
+            rope_scaling's rope_theta).
         layout: ``"interleaved"`` (the paper) or ``"half"`` (GPT-NeoX / HF Llama).
         rotary_dim: rotate the first rotary_dim features (even, <= d; default d).
+        rope_scaling: an HF-style dict (``rope_ref.scaling.scaled_frequencies``); theta
+            then comes from it, and cos and sin are multiplied by its attention_factor, as
+            HF does (``cos = emb.cos() * attention_scaling``). With partial_rotary_factor
+            (or rope_type proportional) it is defined over d and fixes rotary_dim.
+        seq_len, hf_compat: passed to ``scaled_frequencies`` (only with rope_scaling).
 
     Returns:
         (..., seq, d) array of x's dtype. No (seq, d, d) array is ever built: per pair
@@ -78,15 +88,17 @@ def rotate(
             y_a = x_a cos(m theta_i) - x_b sin(m theta_i)
             y_b = x_b cos(m theta_i) + x_a sin(m theta_i)              (eq 34)
 
+        (cos and sin each times the attention factor when rope_scaling gives one),
         rounded once to x's dtype. How it runs fast (bench/: ``python -m bench``):
         the pair is held as the complex number x_a + i x_b, so the four products and
         two sums above are one NumPy complex multiply by cos + i sin (``_turns``); x is
         processed in blocks of about ``_BLOCK`` pairs, so the float64 copy of each block
-        stays in cache; cos + i sin is computed once per (positions, theta) and reused
-        by the next calls (q and k of every layer share it).
+        stays in cache; cos + i sin is computed once per (positions, theta, factor) and
+        reused by the next calls (q and k of every layer share it).
     """
-    x, m, theta, layout, r = _checked(x, positions, theta, base, layout, rotary_dim)
-    turns = np.broadcast_to(_turns(m, theta), x.shape[:-1] + (r // 2,))
+    theta, r, factor = _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat)
+    x, m, theta, layout, r = _checked(x, positions, theta, base, layout, r)
+    turns = np.broadcast_to(_turns(m, theta, factor), x.shape[:-1] + (r // 2,))
     out = np.empty_like(x)
     out[..., r:] = x[..., r:]
     rows = max(1, min(_BLOCK // (r // 2), x[..., 0].size))
@@ -150,9 +162,12 @@ def rotation_error_bound(
     x: np.ndarray,
     positions,
     *,
-    base: float = 10000.0,
+    base: float | None = None,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
+    rope_scaling: dict | None = None,
+    seq_len: int | None = None,
+    hf_compat: bool = False,
 ) -> np.ndarray:
     """Per-element bound on |rotate(x, positions) - exact RoPE| with exact theta_i.
 
@@ -164,13 +179,25 @@ def rotation_error_bound(
     float64 cos/sin (<= 1 ulp each) and the two products and one sum, and u_x is the unit
     roundoff of x's dtype (0 for float64: the float64 result is returned unrounded).
     Pass-through features have bound 0. Returns an x-shaped float64 array.
+
+    With ``rope_scaling``, theta's relative error t_i is ``scaled_theta_error_bound``
+    instead of ``theta_error_bound`` (so dphi = |m theta_i| (t_i + u)), and an attention
+    factor A != 1 multiplies the bound by A and adds 6u for A's own rounding and the
+    products cos * A, sin * A.
     """
-    x, _, layout, r = _prepare(x, positions, None, base, layout, rotary_dim)
+    theta, r, factor = _scaled(x, None, base, rotary_dim, rope_scaling, seq_len, hf_compat)
+    x, phi, layout, r = _prepare(x, positions, theta, base, layout, r)
     a, b = pair_indices(r, layout)
-    dphi = angle_error_bound(check_positions(positions), r, base)
+    if rope_scaling is None:
+        dphi = angle_error_bound(check_positions(positions), r, 10000.0 if base is None else base)
+    else:
+        n = _scaling_dim(x.shape[-1], rotary_dim, rope_scaling)
+        t = scaled_theta_error_bound(n, base, rope_scaling, seq_len, hf_compat=hf_compat)
+        dphi = np.abs(phi) * (t + UNIT_ROUNDOFF) * (1.0 + 1e-6)
     mag = np.abs(x[..., a].astype(np.float64)) + np.abs(x[..., b].astype(np.float64))
     u_x = 0.0 if x.dtype == np.float64 else float(np.finfo(x.dtype).eps) / 2
-    per_pair = mag * (dphi + 4 * UNIT_ROUNDOFF + u_x)
+    u_factor = 0.0 if factor == 1.0 else 6 * UNIT_ROUNDOFF
+    per_pair = factor * mag * (dphi + 4 * UNIT_ROUNDOFF + u_factor + u_x)
     bound = np.zeros(np.broadcast_shapes(x.shape, per_pair.shape[:-1] + (x.shape[-1],)))
     bound[..., a] = per_pair
     bound[..., b] = per_pair
@@ -193,8 +220,26 @@ def _checked(x, positions, theta, base, layout, rotary_dim):
     r = check_rotary_dim(rotary_dim, x.shape[-1])
     m = check_positions(positions)
     check_positions_fit(m, x.shape)
-    theta = frequencies(r, check_base(base)) if theta is None else check_theta(theta, r)
+    if theta is None:
+        theta = frequencies(r, 10000.0 if base is None else check_base(base))
+    else:
+        theta = check_theta(theta, r)
     return x, m, theta, layout, r
+
+
+def _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
+    """(theta, rotary_dim, attention_factor): from rope_scaling when given, else as passed."""
+    if rope_scaling is None:
+        if seq_len is not None:
+            raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
+        return theta, rotary_dim, 1.0
+    if theta is not None:
+        raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
+    x = check_float_array("x", x, min_ndim=2)
+    theta, factor, r = _head_frequencies(
+        x.shape[-1], rotary_dim, base, rope_scaling, seq_len, hf_compat
+    )
+    return theta, r, factor
 
 
 #: Pairs per block in ``rotate``: 131072 complex128 = 2 MiB (measured: bench/; larger
@@ -202,22 +247,26 @@ def _checked(x, positions, theta, base, layout, rotary_dim):
 _BLOCK = 131072
 
 
-def _turns(m: np.ndarray, theta: np.ndarray) -> np.ndarray:
-    """cos(m theta_i) + i sin(m theta_i), shape m.shape + (d/2,), complex128, read-only.
+def _turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
+    """factor * cos(m theta_i) + i factor * sin(m theta_i): shape m.shape + (d/2,),
+    complex128, read-only. factor is rope_scaling's attention factor (1 by default).
 
     The angles are ``angles(m, theta)`` (float64) and cos, sin are NumPy's float64 ones,
     as in every form here. The last few results are kept (keyed by the exact bytes of m
-    and theta): a model rotates q and k of every layer at the same positions.
+    and theta, and factor): a model rotates q and k of every layer at the same positions.
     """
-    return _turns_cached(m.tobytes(), m.shape, theta.tobytes())
+    return _turns_cached(m.tobytes(), m.shape, theta.tobytes(), float(factor))
 
 
 @functools.lru_cache(maxsize=4)
-def _turns_cached(m_bytes: bytes, m_shape: tuple, theta_bytes: bytes) -> np.ndarray:
+def _turns_cached(m_bytes: bytes, m_shape: tuple, theta_bytes: bytes, factor: float):
     phi = angles(np.frombuffer(m_bytes).reshape(m_shape), np.frombuffer(theta_bytes))
     turns = np.empty(phi.shape, dtype=np.complex128)
     np.cos(phi, out=turns.real)
     np.sin(phi, out=turns.imag)
+    if factor != 1.0:
+        turns.real *= factor
+        turns.imag *= factor
     turns.flags.writeable = False
     return turns
 

@@ -1,0 +1,40 @@
+"""``rope-ref golden verify`` and ``rope-ref golden regenerate DIR``."""
+
+from __future__ import annotations
+
+import time
+
+
+def add_golden_parser(sub):
+    """Register ``golden`` with ``verify`` and ``regenerate`` on the ``rope-ref``
+    subparsers; return golden's own subparsers, so that other actions (``export``) can be
+    added with ``actions.add_parser(...)``."""
+    golden = sub.add_parser("golden", help="the golden vectors: verify, regenerate")
+    actions = golden.add_subparsers(dest="golden_command", required=True)
+    verify = actions.add_parser("verify", help="check every file's sha256 against manifest.json")
+    verify.add_argument("--version", default="v1", help="set version (default v1)")
+    verify.set_defaults(func=_verify)
+    regen = actions.add_parser("regenerate", help="recompute the set with mpmath into DIR")
+    regen.add_argument("dir", help="output folder (created if missing)")
+    regen.set_defaults(func=_regenerate)
+    return actions
+
+
+def _verify(args) -> int:
+    from rope_ref.golden import load_manifest, verify
+
+    manifest = load_manifest(args.version)
+    names = verify(args.version)
+    files = sum(len(g["files"]) for g in manifest["groups"])
+    print(f"golden {args.version}: {len(names)} groups, {files} files, every sha256 matches")
+    return 0
+
+
+def _regenerate(args) -> int:
+    from rope_ref.golden.generate import generate
+
+    start = time.perf_counter()
+    manifest = generate(args.dir)
+    seconds = time.perf_counter() - start
+    print(f"wrote {len(manifest['groups'])} groups to {args.dir} in {seconds:.1f} s")
+    return 0

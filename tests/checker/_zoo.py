@@ -1,0 +1,211 @@
+"""The mutant zoo: RoPE written the way implementations write it, right and wrong.
+
+``numpy_rope`` is an independent NumPy implementation in the style of HF transformers
+(inv_freq = 1 / base^(arange(0, d, 2) / d) in float32, cos/sin cast to the working dtype,
+x cos + rot(x) sin), emulating bfloat16 with ml_dtypes. Its keyword arguments inject one
+real-world mistake each; ``MUTANTS`` lists the implementations with the bug class each
+must be named by (None: correct, must pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import ml_dtypes
+import numpy as np
+
+
+def cast(a, dtype: str) -> np.ndarray:
+    """a rounded to ``dtype``; bfloat16 values are held in float32 (via ml_dtypes)."""
+    if dtype == "bfloat16":
+        return np.asarray(a, np.float32).astype(ml_dtypes.bfloat16).astype(np.float32)
+    return np.asarray(a).astype(dtype)
+
+
+def numpy_rope(
+    x,
+    positions,
+    *,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+    dtype: str = "float32",
+    theta_dtype: str | None = None,
+    position_dtype: str | None = None,
+    phase_dtype: str | None = None,
+    offset: int = 0,
+    ignore_positions: bool = False,
+    sign: float = 1.0,
+    swap_cos_sin: bool = False,
+    exponent: str = "2i/d",
+    inv_freq: np.ndarray | None = None,
+    freq_dim: int | None = None,
+    scale: float = 1.0,
+) -> np.ndarray:
+    """y = x cos(m theta) + rot(x) sin(m theta) on the first rotary_dim features (eq 34).
+
+    x: (batch, heads, seq, d); positions: (seq,) ints. Phases are computed in float64
+    for dtype float64 and float32 otherwise, unless a mistake says else.
+    """
+    d = x.shape[-1]
+    r = rotary_dim or d
+    ad = "float64" if dtype == "float64" else "float32"
+    if inv_freq is None:
+        k = freq_dim or r
+        idx = np.arange(0, k, 2).astype(ad)[: r // 2]
+        expo = {
+            "2i/d": idx / k,
+            "i/d": idx / 2 / k,
+            "linspace": np.linspace(0, 1, r // 2).astype(ad),
+        }[exponent]
+        inv_freq = (1.0 / (np.asarray(base, ad) ** expo)).astype(ad)
+    inv_freq = np.asarray(inv_freq, ad)
+    if theta_dtype:
+        inv_freq = cast(inv_freq, theta_dtype).astype(ad)
+    m = np.arange(len(positions)) if ignore_positions else np.asarray(positions) + offset
+    m = cast(m, position_dtype).astype(ad) if position_dtype else m.astype(ad)
+    phase = (m[:, None] * inv_freq[None, :]).astype(ad)
+    if phase_dtype:
+        phase = cast(
+            cast(m, phase_dtype)[:, None] * cast(inv_freq, phase_dtype)[None, :], phase_dtype
+        ).astype(ad)
+    phase = sign * phase
+    cos, sin = np.cos(phase) * scale, np.sin(phase) * scale
+    if swap_cos_sin:
+        cos, sin = sin, cos
+    xd = cast(x, dtype)
+    xr = xd[..., :r]
+    if layout == "half":
+        cos, sin = np.concatenate([cos, cos], -1), np.concatenate([sin, sin], -1)
+        rot = np.concatenate([-xr[..., r // 2 :], xr[..., : r // 2]], -1)
+    else:
+        cos, sin = np.repeat(cos, 2, -1), np.repeat(sin, 2, -1)
+        rot = np.stack([-xr[..., 1::2], xr[..., 0::2]], -1).reshape(xr.shape)
+    cos, sin = cast(cos, dtype), cast(sin, dtype)
+    y = cast(cast(xr * cos, dtype) + cast(rot * sin, dtype), dtype)
+    return np.concatenate([y, xd[..., r:]], -1)
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """An implementation, the configuration it is checked with, and the class it must get."""
+
+    label: str
+    expected: str | None
+    fn: Callable
+    config: dict = field(default_factory=dict)
+
+
+def _m(label, expected, config, **impl) -> Mutant:
+    impl.setdefault("layout", config.get("layout", "interleaved"))
+    impl.setdefault("rotary_dim", config.get("rotary_dim"))
+    impl.setdefault("base", config.get("base", 10000.0))
+    if "precision" in config:
+        impl.setdefault("dtype", config["precision"])
+    return Mutant(label, expected, lambda x, p: numpy_rope(x, p, **impl), config)
+
+
+def _correct() -> list[Mutant]:
+    out = []
+    for precision in ("float64", "float32", "float16", "bfloat16"):
+        for layout in ("interleaved", "half"):
+            out.append(
+                _m(
+                    f"correct {precision} {layout} d=64",
+                    None,
+                    {"d": 64, "layout": layout, "precision": precision},
+                )
+            )
+        out.append(
+            _m(
+                f"correct {precision} half d=128 rotary_dim=32 base 500000",
+                None,
+                {
+                    "d": 128,
+                    "rotary_dim": 32,
+                    "layout": "half",
+                    "base": 500000.0,
+                    "precision": precision,
+                },
+            )
+        )
+    out.append(_m("correct float32 interleaved d=8", None, {"d": 8}, dtype="float32"))
+    return out
+
+
+def _wrong() -> list[Mutant]:
+    f32 = {"d": 64, "precision": "float32"}
+    bf16 = {"d": 64, "precision": "bfloat16"}
+    half = {"d": 64, "layout": "half", "precision": "float32"}
+    return [
+        _m("half layout claimed interleaved", "layout_swapped", f32, layout="half"),
+        _m(
+            "interleaved claimed half, bf16",
+            "layout_swapped",
+            {**bf16, "layout": "half"},
+            layout="interleaved",
+        ),
+        _m("inverse rotation", "rotation_reversed", f32, sign=-1.0),
+        _m(
+            "inverse rotation, half, fp16",
+            "rotation_reversed",
+            {"d": 32, "layout": "half", "precision": "float16"},
+            sign=-1.0,
+        ),
+        _m("positions shifted by +1", "position_offset", f32, offset=1),
+        _m("left padding: positions shifted by -3", "position_offset", half, offset=-3),
+        _m("position_ids ignored (arange)", "position_offset", f32, ignore_positions=True),
+        _m(
+            "inv_freq cast to bf16 before the phase",
+            "low_precision_angles",
+            bf16,
+            theta_dtype="bfloat16",
+        ),
+        _m("positions held in bf16", "low_precision_angles", bf16, position_dtype="bfloat16"),
+        _m(
+            "phase computed in bf16 (autocast)",
+            "low_precision_angles",
+            half,
+            phase_dtype="bfloat16",
+        ),
+        _m(
+            "phase computed in fp16",
+            "low_precision_angles",
+            {"d": 64, "precision": "float16"},
+            phase_dtype="float16",
+        ),
+        _m(
+            "float32 phase claimed float64",
+            "low_precision_angles",
+            {"d": 64, "precision": "float64"},
+            dtype="float64",
+            phase_dtype="float32",
+        ),
+        _m("rope_theta 500000 where 10000 is stated", "wrong_base", f32, base=500000.0),
+        _m("base 10000 where 1e6 is stated", "wrong_base", {**half, "base": 1e6}, base=10000.0),
+        _m("exponent i/d (factor 2 missing)", "frequency_formula", f32, exponent="i/d"),
+        _m("exponent linspace(0, 1, d/2)", "frequency_formula", half, exponent="linspace"),
+        _m("cos and sin swapped", "cos_sin_swapped", f32, swap_cos_sin=True),
+        _m(
+            "cos and sin swapped, half, bf16",
+            "cos_sin_swapped",
+            {**bf16, "layout": "half"},
+            swap_cos_sin=True,
+        ),
+        _m(
+            "rotates all of d where rotary_dim=32",
+            "rotary_dim_mismatch",
+            {**half, "rotary_dim": 32},
+            rotary_dim=64,
+        ),
+        _m(
+            "theta from d on rotary_dim features",
+            "rotary_dim_mismatch",
+            {**f32, "rotary_dim": 16},
+            freq_dim=64,
+        ),
+    ]
+
+
+MUTANTS: list[Mutant] = _correct() + _wrong()

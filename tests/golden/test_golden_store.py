@@ -1,0 +1,136 @@
+"""The golden set's storage: every group loads with its sha256 verified, a damaged file is
+named in the error, the manifest says what each group catches, and the set is small."""
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+
+from rope_ref.golden import (
+    GoldenGroup,
+    GoldenIntegrityError,
+    list_groups,
+    load_group,
+    load_manifest,
+    verify,
+)
+from rope_ref.golden._store import VECTORS
+
+BUG_CLASSES = {
+    "layout_swapped",
+    "rotation_reversed",
+    "position_offset",
+    "low_precision_angles",
+    "wrong_base",
+    "frequency_formula",
+    "cos_sin_swapped",
+    "rotary_dim_mismatch",
+    "scaling_ignored",
+    "attention_factor_missing",
+    "unexplained",
+}
+ROPE_TYPES = {"default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope", "proportional"}
+
+
+@pytest.fixture
+def copy_root(tmp_path):
+    """A copy of the packaged vectors that a test may damage."""
+    shutil.copytree(VECTORS / "v1", tmp_path / "v1")
+    return tmp_path
+
+
+def test_every_group_loads_with_consistent_shapes():
+    names = list_groups()
+    assert len(names) == len(set(names)) >= 30
+    for name in names:
+        g = load_group(name)
+        assert isinstance(g, GoldenGroup) and g.name == name
+        c, a = g.config, g.arrays
+        shape = (c["batch"], c["heads"], c["seq"], c["d"])
+        assert a["x"].shape == a["expected_float64"].shape == a["expected_float32"].shape == shape
+        assert a["x"].dtype == np.float64 and a["expected_float32"].dtype == np.float32
+        assert np.array_equal(a["x"].astype(np.float32).astype(np.float64), a["x"]), name
+        assert a["positions"].shape == (c["seq"],) and a["positions"].dtype.kind in "if"
+        half = c["rotary_dim"] // 2
+        assert a["theta"].shape == (half,)
+        for key in ("angles", "cos", "sin"):
+            assert a[key].shape == (c["seq"], half), (name, key)
+        np.testing.assert_array_equal(  # pass-through features are x itself
+            a["expected_float64"][..., c["rotary_dim"] :], a["x"][..., c["rotary_dim"] :]
+        )
+
+
+def test_manifest_records_precision_configs_and_flags():
+    manifest = load_manifest()
+    assert manifest["mpmath_precision_digits"] == 60
+    assert manifest["schema_version"] == 1
+    kinds, ds, bases, layouts = set(), set(), set(), set()
+    for entry in manifest["groups"]:
+        flags = entry["flags"]
+        assert flags and set(flags) <= BUG_CLASSES, entry["name"]
+        assert all(isinstance(s, str) and len(s) > 20 for s in flags.values())
+        c = entry["config"]
+        ds.add(c["d"]), bases.add(c["base"]), layouts.add(c["layout"])
+        scaling = c["rope_scaling"] or {}
+        kinds.add(scaling.get("rope_type", scaling.get("type", "default")))
+        assert float.fromhex(entry["attention_factor_hex"]) == entry["attention_factor"]
+        if entry["attention_factor"] != 1.0:
+            assert "attention_factor_missing" in flags, entry["name"]
+    assert kinds == ROPE_TYPES
+    assert {2, 8, 64, 128, 256} <= ds and {1e4, 5e5, 1e6} <= bases
+    assert layouts == {"interleaved", "half"}
+
+
+def test_set_is_under_20_mb():
+    size = sum(p.stat().st_size for p in (VECTORS / "v1").rglob("*") if p.is_file())
+    assert size < 20 * 2**20, f"golden v1 is {size / 2**20:.1f} MiB"
+
+
+def test_edited_file_is_named(copy_root):
+    path = copy_root / "v1" / "d8_base10000_half" / "expected_float64.npy"
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 1
+    path.write_bytes(bytes(data))
+    with pytest.raises(GoldenIntegrityError, match="d8_base10000_half/expected_float64.npy"):
+        load_group("d8_base10000_half", root=copy_root)
+    load_group("d8_base10000_interleaved", root=copy_root)  # the others still load
+    with pytest.raises(GoldenIntegrityError, match="sha256"):
+        verify(root=copy_root)
+
+
+def test_truncated_file_is_named(copy_root):
+    path = copy_root / "v1" / "llama3_1_8b" / "theta.npy"
+    path.write_bytes(path.read_bytes()[:100])
+    with pytest.raises(GoldenIntegrityError, match=r"llama3_1_8b/theta.npy.*100 bytes"):
+        load_group("llama3_1_8b", root=copy_root)
+
+
+def test_missing_file_is_named(copy_root):
+    (copy_root / "v1" / "yarn_qwen_hf" / "cos.npy").unlink()
+    with pytest.raises(GoldenIntegrityError, match="yarn_qwen_hf/cos.npy is missing"):
+        load_group("yarn_qwen_hf", root=copy_root)
+
+
+def test_missing_or_broken_manifest_is_named(copy_root, tmp_path):
+    with pytest.raises(GoldenIntegrityError, match="manifest.json is missing"):
+        load_manifest("v9", root=copy_root)
+    (copy_root / "v1" / "manifest.json").write_text("{", encoding="utf-8")
+    with pytest.raises(GoldenIntegrityError, match="not valid JSON"):
+        list_groups(root=copy_root)
+
+
+def test_manifest_with_a_changed_hash_is_caught(copy_root):
+    path = copy_root / "v1" / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["groups"][0]["files"]["x"]["sha256"] = "0" * 64
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(GoldenIntegrityError, match="x.npy does not match its sha256"):
+        load_group(manifest["groups"][0]["name"], root=copy_root)
+
+
+def test_unknown_group_and_bad_version_are_errors():
+    with pytest.raises(ValueError, match="name must be a group of golden set v1, got 'nope'"):
+        load_group("nope")
+    with pytest.raises(ValueError, match="version must be a folder name"):
+        load_manifest("../v1")

@@ -1,0 +1,187 @@
+"""The checker against the real torch implementations: HF transformers (Llama, GPT-J) and
+rotary-embedding-torch. Correct ones pass in the precisions they work in; each broken the
+way real bugs happen is failed with the right name. Each test prints one line of the
+interop table: library, version, case, verdict."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+import pytest
+import torch
+from interop._torch_impls import hf_gptj, hf_llama, rotary_embedding_torch
+
+from rope_ref.check import check
+
+HF = f"transformers {version('transformers')} (torch {torch.__version__})"
+RET = f"rotary-embedding-torch {version('rotary-embedding-torch')}"
+
+
+def _verdict(library: str, case: str, fn, expected: str | None, **config):
+    report = check(fn, **config)
+    got = "pass" if report.ok else ", ".join(f.name for f in report.findings)
+    print(f"\n{library} | {case} | {got} | error {report.max_error:.3g} tol {report.tolerance:.3g}")
+    if expected is None:
+        assert report.ok and not report.findings, str(report)
+    else:
+        assert not report.ok, str(report)
+        assert [f.name for f in report.findings] == [expected], str(report)
+    return report
+
+
+@pytest.mark.parametrize(
+    ("dtype", "precision"),
+    [(torch.float32, None), (torch.float16, None), (torch.bfloat16, "bfloat16")],
+)
+def test_hf_llama_rotary_passes_as_half_layout(dtype, precision):
+    _verdict(
+        HF,
+        f"Llama rotary, {dtype}",
+        hf_llama(dtype=dtype),
+        None,
+        d=64,
+        layout="half",
+        precision=precision,
+    )
+
+
+def test_hf_llama_keeps_float32_phases_for_float64_inputs():
+    # HF computes position_ids.float() * inv_freq in float32 whatever x's dtype: held to
+    # float64, its phases are float32's.
+    report = _verdict(
+        HF,
+        "Llama rotary, float64 inputs",
+        hf_llama(dtype=torch.float64),
+        "low_precision_angles",
+        d=64,
+        layout="half",
+    )
+    assert "float32" in report.findings[0].detail
+
+
+@pytest.mark.parametrize(
+    ("dtype", "precision"), [(torch.float32, None), (torch.bfloat16, "bfloat16")]
+)
+def test_hf_gptj_rotary_passes_as_interleaved_with_partial_rotary_dim(dtype, precision):
+    _verdict(
+        HF,
+        f"GPT-J rotate_every_two, rotary_dim 32 of 64, {dtype}",
+        hf_gptj(dtype=dtype),
+        None,
+        d=64,
+        rotary_dim=32,
+        layout="interleaved",
+        precision=precision,
+    )
+
+
+@pytest.mark.parametrize("dim", [64, 32])
+def test_rotary_embedding_torch_passes_as_interleaved(dim):
+    _verdict(
+        RET,
+        f"RotaryEmbedding({dim}) on d=64",
+        rotary_embedding_torch(dim),
+        None,
+        d=64,
+        rotary_dim=dim,
+        layout="interleaved",
+    )
+
+
+def test_rotary_embedding_torch_in_bfloat16_holds_positions_in_bfloat16():
+    # get_seq_pos builds positions in the input's dtype: in bfloat16, 257 becomes 256.
+    report = _verdict(
+        RET,
+        "RotaryEmbedding(64), bfloat16 inputs",
+        rotary_embedding_torch(64, dtype=torch.bfloat16),
+        "low_precision_angles",
+        d=64,
+        precision="bfloat16",
+    )
+    assert "positions" in report.findings[0].detail
+
+
+def test_rotary_embedding_torch_in_float16_overflows_positions():
+    # float16 holds no position past 65504: position 65535 becomes inf.
+    report = _verdict(
+        RET,
+        "RotaryEmbedding(64), float16 inputs",
+        rotary_embedding_torch(64, dtype=torch.float16),
+        "low_precision_angles",
+        d=64,
+    )
+    assert "float16" in report.findings[0].detail
+
+
+BROKEN = [
+    (
+        HF,
+        "Llama rotary checked as interleaved",
+        lambda: hf_llama(),
+        "layout_swapped",
+        {"layout": "interleaved"},
+    ),
+    (
+        HF,
+        "Llama rotary, module.to(bfloat16) casts inv_freq",
+        lambda: hf_llama(buffers_to_bf16=True),
+        "low_precision_angles",
+        {"layout": "half"},
+    ),
+    (
+        HF,
+        "Llama rotary, position_ids + 1",
+        lambda: hf_llama(position_shift=1),
+        "position_offset",
+        {"layout": "half"},
+    ),
+    (
+        HF,
+        "Llama rotary, rope_theta 500000 where 10000 is stated",
+        lambda: hf_llama(rope_parameters={"rope_type": "default", "rope_theta": 500000.0}),
+        "wrong_base",
+        {"layout": "half"},
+    ),
+    (
+        HF,
+        "GPT-J checked as half",
+        lambda: hf_gptj(),
+        "layout_swapped",
+        {"layout": "half", "rotary_dim": 32},
+    ),
+    (
+        HF,
+        "GPT-J, position_ids + 2",
+        lambda: hf_gptj(position_shift=2),
+        "position_offset",
+        {"rotary_dim": 32},
+    ),
+    (
+        HF,
+        "GPT-J rotary_dim 32 checked as rotary_dim 64",
+        lambda: hf_gptj(),
+        "rotary_dim_mismatch",
+        {},
+    ),
+    (
+        RET,
+        "RotaryEmbedding(64) checked as half",
+        lambda: rotary_embedding_torch(64),
+        "layout_swapped",
+        {"layout": "half"},
+    ),
+    (
+        RET,
+        "RotaryEmbedding(64, theta=500000) where 10000 is stated",
+        lambda: rotary_embedding_torch(64, theta=500000),
+        "wrong_base",
+        {},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("library", "case", "make", "expected", "config"), BROKEN, ids=[b[1] for b in BROKEN]
+)
+def test_broken_real_implementation_is_named(library, case, make, expected, config):
+    _verdict(library, case, make(), expected, d=64, **config)
