@@ -1,6 +1,7 @@
 """``python -m bench``: every benchmark, each printed as ratios measured in this run.
 
-Sections: rotate vs HF and the floor at one shape, the seq sweep, rotate's peak memory.
+Sections: rotate vs HF and the floor at one shape, the seq sweep, rotate's peak memory,
+the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the checker.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import sys
 import numpy as np
 import torch
 
-from bench import bench_rotate
+from bench import bench_encoder, bench_golden, bench_rotate
+from bench._timing import print_table
 
 
 def main() -> int:
@@ -23,6 +25,15 @@ def main() -> int:
     bench_rotate.main_shape()
     bench_rotate.sweep()
     bench_rotate.peak_memory()
+    encoder_rows = bench_encoder.run()
+    print_table(
+        "encoder forward: rope_ref.encode (NumPy) / HF RoFormerModel (torch), float32, "
+        "1 thread each",
+        ["size", "rope_ref s", "HF s", "rope_ref / HF"],
+        [[r["name"], r["ours_s"], r["baseline_s"], r["ratio"]] for r in encoder_rows],
+    )
+    bench_golden.generation()
+    bench_golden.checker()
     return 0
 
 

@@ -80,5 +80,5 @@ def print_table(title: str, header: list[str], rows: list[list[object]]) -> None
 
 def _fmt(value: object) -> str:
     if isinstance(value, float):
-        return f"{value:.3g}" if abs(value) < 1000 else f"{value:.0f}"
+        return f"{value:#.3g}" if abs(value) < 1000 else f"{value:.0f}"
     return str(value)
