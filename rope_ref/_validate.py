@@ -606,3 +606,24 @@ def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarr
         f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
         f"({batch}, {seq}), got shape {m.shape}"
     )
+
+
+# --- figures (rope_ref.figures) -----------------------------------------------------------
+
+
+def check_positive_real(name: str, value: object) -> float:
+    """A finite real number > 0 (a length, a count of positions)."""
+    value = check_finite_real(name, value)
+    if value <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def check_same_shape(name_a: str, a: object, name_b: str, b: object, *, ndim: int | None = None):
+    """Two float arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
+    a = check_float_array(name_a, np.asarray(a, dtype=np.float64), min_ndim=1)
+    b = check_float_array(name_b, np.asarray(b, dtype=np.float64), min_ndim=1)
+    if a.shape != b.shape or (ndim is not None and a.ndim != ndim):
+        want = "one shape" if ndim is None else f"one shape with {ndim} axes"
+        raise ValueError(f"{name_a} and {name_b} must have {want}, got {a.shape} and {b.shape}")
+    return a, b

@@ -2,15 +2,20 @@
 
 Every value here is computed with rope_ref's own steps (``rotate``, ``frequencies``, ...),
 so a figure shows what the reference computes, not a second copy of the math. NumPy only:
-the drawing lives in ``rope_ref._draw`` (matplotlib, imported lazily by the demo) and in
-the notebooks.
+the drawing lives in the notebooks and in ``rope_ref._demo_figures`` (matplotlib, imported
+only when ``rope-ref demo`` writes its PNG files).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from rope_ref._validate import check_float_array, check_positions, check_theta
+from rope_ref._validate import (
+    check_positions,
+    check_positive_real,
+    check_same_shape,
+    check_theta,
+)
 from rope_ref.rotary import rotate
 
 
@@ -22,7 +27,7 @@ def clock_hands(positions, theta) -> np.ndarray:
     (theta_1 = 1 rad per token), slow for the last pairs.
 
     Args:
-        positions: (seq,) finite reals m.
+        positions: (seq,) finite reals m (any shape works: the result follows it).
         theta: (d/2,) frequencies.
 
     Returns:
@@ -31,11 +36,9 @@ def clock_hands(positions, theta) -> np.ndarray:
     """
     m = check_positions(positions)
     theta = check_theta(theta)
-    if m.ndim != 1:
-        raise ValueError(f"positions must have shape (seq,), got shape {m.shape}")
     unit = np.tile(np.array([1.0, 0.0]), theta.size)  # (d,) = e_a in every pair
-    x = np.broadcast_to(unit, (m.size, unit.size)).copy()
-    return rotate(x, m, theta=theta).reshape(m.size, theta.size, 2)
+    x = np.broadcast_to(unit, m.shape + unit.shape).copy()
+    return rotate(x, m, theta=theta).reshape(m.shape + (theta.size, 2))
 
 
 def wavelengths(theta) -> np.ndarray:
@@ -60,11 +63,50 @@ def score_grid(q: np.ndarray, k: np.ndarray, positions, **rotate_kwargs) -> np.n
     Returns:
         (seq, seq) float64. By eq 16 it depends only on m - n: every diagonal is constant.
     """
-    q = check_float_array("q", np.asarray(q, dtype=np.float64), min_ndim=1)
-    k = check_float_array("k", np.asarray(k, dtype=np.float64), min_ndim=1)
-    if q.shape != k.shape or q.ndim != 1:
-        raise ValueError(f"q and k must be (d,) vectors of one shape, got {q.shape}, {k.shape}")
+    q, k = check_same_shape("q", q, "k", k, ndim=1)
     m = check_positions(positions)
     Q = rotate(np.broadcast_to(q, (m.size, q.size)).copy(), m, **rotate_kwargs)
     K = rotate(np.broadcast_to(k, (m.size, k.size)).copy(), m, **rotate_kwargs)
     return Q @ K.T
+
+
+def error_by_position(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
+    """max |y - reference| at each position: y, reference (..., seq, d) -> (seq,) float64.
+
+    What a bug looks like along the sequence: a wrong base or offset grows with m, a
+    low-precision phase jumps where its dtype runs out of digits, a swapped layout or
+    reversed rotation is wrong everywhere but at m = 0.
+    """
+    y, reference = check_same_shape("y", y, "reference", reference)
+    if y.ndim < 2:
+        y, reference = y[None], reference[None]  # one position
+    err = np.abs(y - reference)
+    return err.max(axis=tuple(i for i in range(err.ndim) if i != err.ndim - 2))
+
+
+def unseen_angle_ratio(theta, trained_theta, trained_length: float, length: float):
+    """How far past its training each pair turns when a model runs at ``length`` positions.
+
+    Pair i saw the angles [0, min(2 pi, L_train theta'_i)] in training (theta' the
+    frequencies it was trained with; a pair that turned a full circle saw them all). Run
+    with frequencies theta up to position L, it needs [0, min(2 pi, L theta_i)]. The ratio
+
+        needed / seen = min(2 pi, L theta_i) / min(2 pi, L_train theta'_i)
+
+    is <= 1 when every angle is one the model saw (interpolation) and > 1 when pair i
+    reaches angles it never saw (extrapolation), the failure the scaling variants avoid.
+
+    Args:
+        theta, trained_theta: (d/2,) frequencies (e.g. ``scaled_frequencies``'s and
+            ``frequencies``'s); zero frequencies (p-RoPE) never turn and give ratio 0.
+        trained_length, length: L_train and L, positive.
+
+    Returns:
+        (d/2,) float64.
+    """
+    theta, trained_theta = check_same_shape("theta", theta, "trained_theta", trained_theta, ndim=1)
+    trained_length = check_positive_real("trained_length", trained_length)
+    length = check_positive_real("length", length)
+    needed = np.minimum(2 * np.pi, length * np.abs(theta))
+    seen = np.minimum(2 * np.pi, trained_length * np.abs(trained_theta))
+    return np.divide(needed, seen, out=np.zeros_like(needed), where=seen > 0)
