@@ -33,6 +33,7 @@ import math
 
 import numpy as np
 
+from rope_ref._validate import check_yarn_truncate
 from rope_ref.angles import UNIT_ROUNDOFF
 from rope_ref.frequencies import frequencies
 
@@ -57,11 +58,7 @@ def yarn_frequencies(p: dict, hf_compat: bool) -> np.ndarray:
     if hf_compat:
         gamma = _index_ramp(r, b, L, beta_fast, beta_slow, p.get("truncate", True))
     else:
-        if "truncate" in p:
-            raise ValueError(
-                "rope_scaling['truncate'] applies to HF's index ramp only; pass "
-                "hf_compat=True to use it (the YaRN paper's ramp has no truncation)"
-            )
+        check_yarn_truncate(p, hf_compat)
         rotations = L * theta / (2 * math.pi)
         gamma = np.clip((rotations - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)
     return (1 - gamma) * theta / s + gamma * theta

@@ -213,10 +213,13 @@ def check_outputs_array(
     return arr
 
 
-def check_qk(q: object, k: object) -> tuple[np.ndarray, np.ndarray]:
-    """A query and a key: float arrays of the same shape (..., d) with d even (eq 35)."""
+def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A query and a key: float arrays of the same shape (..., d), or (d,) if ``single``,
+    with d even (eq 35)."""
     q = check_float_array("q", q, min_ndim=1)
     k = check_float_array("k", k, min_ndim=1)
+    if single and q.ndim != 1:
+        raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
     check_even_dim("d (the last axis of q and k)", q.shape[-1])
@@ -606,6 +609,53 @@ def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarr
         f"positions must have shape (seq,) = ({seq},) or (batch, seq) = "
         f"({batch}, {seq}), got shape {m.shape}"
     )
+
+
+def check_bool(name: str, value: object) -> bool:
+    """True or False (not 0/1, not a string)."""
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+    return value
+
+
+def check_base_agrees(base: object, rope_theta: float | None) -> float:
+    """The base of eq 15 from ``base`` and/or rope_scaling's ``rope_theta`` (10000 if
+    neither); both given must be equal."""
+    if base is None:
+        return 10000.0 if rope_theta is None else rope_theta
+    base = check_base(base)
+    if rope_theta is not None and rope_theta != base:
+        raise ValueError(
+            f"base ({base}) and rope_scaling['rope_theta'] ({rope_theta}) "
+            "disagree; give one of them, or the same value"
+        )
+    return base
+
+
+def check_yarn_truncate(params: dict, hf_compat: bool) -> None:
+    """``truncate`` belongs to HF's index ramp; the YaRN paper's ramp has none."""
+    if "truncate" in params and not hf_compat:
+        raise ValueError(
+            "rope_scaling['truncate'] applies to HF's index ramp only; pass "
+            "hf_compat=True to use it (the YaRN paper's ramp has no truncation)"
+        )
+
+
+def check_scaling_args(theta: object, rope_scaling: object, seq_len: object) -> None:
+    """``rotate``: theta and rope_scaling exclude each other; seq_len needs rope_scaling."""
+    if rope_scaling is None and seq_len is not None:
+        raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
+    if rope_scaling is not None and theta is not None:
+        raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
+
+
+def check_golden_version(version: object) -> str:
+    """A golden set version: a plain folder name such as 'v1'."""
+    if not isinstance(version, str) or not version or "/" in version or "\\" in version:
+        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+    if version in (".", ".."):
+        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+    return version
 
 
 # --- figures (rope_ref.figures) -----------------------------------------------------------

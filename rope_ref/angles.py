@@ -21,7 +21,9 @@ exact: a float64 position is the number it holds), so
 which grows linearly with |m theta_i|: at m = 2^20, theta = 1 the angle is known to about
 2^20 * 3u = 3.5e-10 radians. ``angle_error_bound`` returns bound A. The rotated output
 (``rope_ref.rotary.rotation_error_bound``) adds the trigonometric and arithmetic roundings,
-a few u times the pair's magnitude, and rounding to x's dtype.
+a few u times the pair's magnitude, and rounding to x's dtype. For the scaling variants
+(``rope_ref.scaling``) ``scaled_theta_error_bound`` takes the place of t_i, and bound A
+becomes |m theta_i| (t'_i + u); ``rotation_error_bound(..., rope_scaling=...)`` uses it.
 tests/test_error_bound.py checks the bound against mpmath at 50 digits and that it is not
 loose by more than 10x.
 """

@@ -127,10 +127,8 @@ def decay_bound(
 
 def _single_h(q, k, layout: str) -> np.ndarray:
     """h of ``pair_products`` for one (d,) query and key: shape (d/2 + 1,)."""
-    h = pair_products(q, k, layout)
-    if h.ndim != 1:
-        raise ValueError(f"q and k must have shape (d,), got shape {np.shape(q)}")
-    return h
+    q, k = check_qk(q, k, single=True)
+    return pair_products(q, k, layout)
 
 
 def _demo_section(d: int = 128, base: float = 10000.0) -> None:

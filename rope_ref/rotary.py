@@ -26,6 +26,7 @@ from rope_ref._validate import (
     check_positions,
     check_positions_fit,
     check_rotary_dim,
+    check_scaling_args,
     check_theta,
 )
 from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles
@@ -229,12 +230,9 @@ def _checked(x, positions, theta, base, layout, rotary_dim):
 
 def _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
     """(theta, rotary_dim, attention_factor): from rope_scaling when given, else as passed."""
+    check_scaling_args(theta, rope_scaling, seq_len)
     if rope_scaling is None:
-        if seq_len is not None:
-            raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
         return theta, rotary_dim, 1.0
-    if theta is not None:
-        raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
     x = check_float_array("x", x, min_ndim=2)
     theta, factor, r = _head_frequencies(
         x.shape[-1], rotary_dim, base, rope_scaling, seq_len, hf_compat

@@ -28,6 +28,17 @@ proportional      b^(-2i/d) for i < p d/2, else 0; / s         Barbero et al. 20
 
 Here r is the rotary dimension int(d * partial_rotary_factor), b the base (``rope_theta``)
 and s the ``factor``.
+
+Where a source and HF transformers 5.24 disagree:
+
+- yarn: the ramp (paper: linear in L theta_i / (2 pi); HF: linear in i between
+  floor/ceil-rounded ends) and a lone mscale / mscale_all_dim (DeepSeek reads it, HF
+  ignores it). ``hf_compat=True`` gives HF's; see ``rope_ref._scaling_yarn``.
+- dynamic: the YaRN paper's s = max(1, l / L) is emozilla's formula with factor = 1;
+  rope_ref and HF use emozilla's. HF also caches: it keeps the grown frequencies until
+  seq_len drops below max_position_embeddings. rope_ref is a pure function of seq_len.
+- longrope: the paper's n_hat (first positions unscaled) is absent in Phi-3, HF and here.
+- all: HF forms inv_freq in float32 (relative error up to ~3e-7), and rope_ref in float64.
 """
 
 from __future__ import annotations
@@ -44,6 +55,8 @@ from rope_ref._scaling_yarn import (
 )
 from rope_ref._validate import (
     check_base,
+    check_base_agrees,
+    check_bool,
     check_even_dim,
     check_rope_scaling,
     check_scaled_rotary_dim,
@@ -75,7 +88,7 @@ def scaled_frequencies(
         seq_len: the current sequence length; required for ``dynamic``, selects the long
             factors of ``longrope`` when > original_max_position_embeddings.
         hf_compat: follow HF transformers 5.24 where it departs from the source
-            (only ``yarn`` differs; see ``rope_ref._scaling_yarn``).
+            (only ``yarn``'s formulas differ; see the module docstring).
 
     Returns:
         theta: (r/2,) float64 (for ``proportional``, (d/2,) with zeros past the rotated
@@ -86,10 +99,9 @@ def scaled_frequencies(
     if rope_scaling is None:
         return frequencies(d, 10000.0 if base is None else check_base(base)), 1.0
     p = check_rope_scaling(rope_scaling, d)
-    p["rope_theta"] = _resolve_base(base, p["rope_theta"])
+    p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
     seq_len = check_seq_len(seq_len, p["rope_type"])
-    if not isinstance(hf_compat, bool):
-        raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
+    hf_compat = check_bool("hf_compat", hf_compat)
     return _VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
 
 
@@ -126,7 +138,7 @@ def scaled_theta_error_bound(
     if rope_scaling is None:
         return theta_error_bound(2 * theta.size, 10000.0 if base is None else base)
     p = check_rope_scaling(rope_scaling, d)
-    b = p["rope_theta"] = _resolve_base(base, p["rope_theta"])
+    b = p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
     u, kind, r = UNIT_ROUNDOFF, p["rope_type"], 2 * theta.size
     e_b = 0.0
     if kind in ("ntk", "dynamic"):
@@ -142,18 +154,6 @@ def scaled_theta_error_bound(
         low, high = p["low_freq_factor"], p["high_freq_factor"]
         t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])
     return t
-
-
-def _resolve_base(base, rope_theta) -> float:
-    if base is None:
-        return 10000.0 if rope_theta is None else rope_theta
-    base = check_base(base)
-    if rope_theta is not None and rope_theta != base:
-        raise ValueError(
-            f"base ({base}) and rope_scaling['rope_theta'] ({rope_theta}) "
-            "disagree; give one of them, or the same value"
-        )
-    return base
 
 
 def _default(p, d, seq_len, hf_compat):
@@ -177,8 +177,9 @@ def _ntk_alpha(p, seq_len) -> float:
 
 
 def _ntk(p, d, seq_len, hf_compat):
-    """NTK-aware scaling (bloc97, "NTK-Aware Scaled RoPE", Reddit r/LocalLLaMA 2023; YaRN,
-    arXiv 2309.00071, sec 3.1): b' = b s^(r/(r-2)), theta_i = b'^(-2i/r). Not an HF
+    """NTK-aware scaling (bloc97, "NTK-Aware Scaled RoPE allows LLaMA models to have
+    extended (8k+) context size without any fine-tuning", reddit.com/r/LocalLLaMA 14lz7j5,
+    2023; YaRN, arXiv 2309.00071, sec 3.1): b' = b s^(r/(r-2)), theta_i = b'^(-2i/r). Not an HF
     rope_type; rotary-embedding-torch's ``theta_rescale_factor`` is the same formula.
 
     ``dynamic`` (emozilla, "Dynamically Scaled RoPE", Reddit r/LocalLLaMA 2023, the code HF

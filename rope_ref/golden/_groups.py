@@ -283,6 +283,13 @@ def _scaling_groups() -> list[dict]:
             description="NTK-aware base b s^(d/(d-2)), s = 8.",
         ),
     ]
+    restored = _flags(
+        *_BASIC,
+        "layout_swapped",
+        wrong_base="seq_len below max_position_embeddings: dynamic NTK must use the plain "
+        "base 10000; rescaling anyway, or keeping the base of a longer earlier sequence "
+        "(HF PR #27227), is a wrong base.",
+    )
     for n in (2048, 8192, 32768):
         out.append(
             _g(
@@ -291,7 +298,7 @@ def _scaling_groups() -> list[dict]:
                 1e4,
                 "half",
                 _spread(f"dynamic_seq{n}", n),
-                sc,
+                restored if n <= 4096 else sc,
                 rope_scaling=dyn,
                 seq_len=n,
                 description=f"Dynamic NTK, factor 2, max_position_embeddings 4096, seq_len {n}"

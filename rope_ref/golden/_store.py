@@ -14,6 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
+from rope_ref._validate import check_golden_version
+
 #: Version of the manifest's layout (docs/golden-format.md).
 SCHEMA_VERSION = 1
 VECTORS = Path(__file__).parent / "vectors"
@@ -42,9 +44,7 @@ class GoldenGroup:
 
 def vectors_dir(version: str = "v1", root: Path | None = None) -> Path:
     """The folder of one version of the set (``root`` replaces the packaged vectors/)."""
-    if not isinstance(version, str) or not version or "/" in version or "\\" in version:
-        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
-    return Path(VECTORS if root is None else root) / version
+    return Path(VECTORS if root is None else root) / check_golden_version(version)
 
 
 def load_manifest(version: str = "v1", *, root: Path | None = None) -> dict:
