@@ -18,7 +18,12 @@ build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(build)
 
 NOTEBOOKS = build.notebooks()
-EXPECTED = {"01-four-steps.ipynb"}
+EXPECTED = {
+    "01-four-steps.ipynb",
+    "02-relative-position-and-decay.ipynb",
+    "03-checking-an-implementation.ipynb",
+    "04-scaling-variants.ipynb",
+}
 
 
 def test_the_notebooks_are_found():
