@@ -18,14 +18,15 @@ def median_seconds(fn: Callable[[], object], repeats: int = 7, warmup: int = 1) 
 def medians(
     fns: dict[str, Callable[[], object]], repeats: int = 7, warmup: int = 1
 ) -> dict[str, float]:
-    """Median wall time of each function, timed in interleaved rounds (one call of each per
-    round), so that load from other processes falls on all of them alike."""
-    for fn in fns.values():
-        for _ in range(warmup):
-            fn()
+    """Median wall time of each function, timed in interleaved rounds (one timed call of
+    each per round), so that load from other processes falls on all of them alike. Each
+    timed call follows ``warmup`` untimed calls of the same function, so that it does not
+    pay for the memory the previous contender left to the allocator."""
     times: dict[str, list[float]] = {name: [] for name in fns}
     for _ in range(repeats):
         for name, fn in fns.items():
+            for _ in range(warmup):
+                fn()
             start = time.perf_counter()
             fn()
             times[name].append(time.perf_counter() - start)

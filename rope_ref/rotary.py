@@ -16,6 +16,7 @@ All trigonometry is float64; the output has x's dtype.
 from __future__ import annotations
 
 import functools
+import threading
 
 import numpy as np
 
@@ -103,7 +104,7 @@ def rotate(
     out = np.empty_like(x)
     out[..., r:] = x[..., r:]
     rows = max(1, min(_BLOCK // (r // 2), x[..., 0].size))
-    z = np.empty(rows * (r // 2), dtype=np.complex128)
+    z = _block_buffer(rows * (r // 2))
     for block in _blocks(x.shape[:-1], rows):
         _rotate_block(x[block][..., :r], turns[block], out[block][..., :r], layout, z)
     return out
@@ -243,6 +244,19 @@ def _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
 #: Pairs per block in ``rotate``: 131072 complex128 = 2 MiB (measured: bench/; larger
 #: blocks mean fewer NumPy calls, smaller ones fit L2; 2 MiB sits in L3 with room).
 _BLOCK = 131072
+
+
+_BUFFERS = threading.local()
+
+
+def _block_buffer(size: int) -> np.ndarray:
+    """A complex128 work buffer of ``size`` elements for ``rotate``'s blocks, kept per
+    thread between calls: a fresh 2 MiB buffer per call costs more in page faults than
+    rotating a small x (bench/)."""
+    buffer = getattr(_BUFFERS, "z", None)
+    if buffer is None or buffer.size < size:
+        buffer = _BUFFERS.z = np.empty(size, dtype=np.complex128)
+    return buffer[:size]
 
 
 def _turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
