@@ -63,3 +63,16 @@ def test_the_remembered_table_follows_the_positions_and_theta():
     table = rotary._turns(np.arange(3.0), np.ones(4))
     with pytest.raises(ValueError):
         table[0, 0] = 0  # read-only: a caller cannot corrupt later results
+
+
+def test_threads_rotating_at_once_get_the_results_of_serial_calls():
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(2)
+    inputs = [rng.standard_normal((4, 3000, 16)).astype(np.float32) for _ in range(8)]
+    positions = [rng.uniform(0, 1e4, 3000) for _ in range(8)]
+    serial = [rotate(x, p, layout="half") for x, p in zip(inputs, positions, strict=True)]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(lambda x, p: rotate(x, p, layout="half"), inputs, positions))
+    for want, got in zip(serial, parallel, strict=True):
+        assert np.array_equal(want, got)
