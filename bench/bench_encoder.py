@@ -1,7 +1,8 @@
 """Encoder forward time: rope_ref.encode (NumPy) against HF's RoFormerModel (torch), CPU.
 
 Same random weights, same input ids, float32, one thread each (OPENBLAS/OMP/MKL
-threads and torch.set_num_threads), median wall time over repeats after one warm-up.
+threads and torch.set_num_threads), median wall time over 11 alternating runs after
+one warm-up each.
 ``run()`` measures in a child process so the thread settings hold for NumPy's BLAS,
 which reads them at import. Rows: {name, ours_s, baseline_s, ratio = ours / baseline}.
 
@@ -25,7 +26,7 @@ SIZES = [  # (label, config fields, batch, seq)
      {"hidden_size": 768, "num_attention_heads": 12, "num_hidden_layers": 2,
       "intermediate_size": 3072}, 2, 256),
 ]  # fmt: skip
-REPEATS = 7
+REPEATS = 11
 THREADS = 1
 
 
@@ -75,7 +76,7 @@ def _measure_size(label: str, fields: dict, batch: int, seq: int) -> dict:
     difference = float(np.abs(ours() - theirs().numpy()).max())
     if difference > 1e-4:
         raise AssertionError(f"{label}: outputs differ by {difference:.3g}")
-    ours_s, theirs_s = _median_time(ours), _median_time(theirs)
+    ours_s, theirs_s = _median_times(ours, theirs)
     return {
         "name": f"encoder forward float32, {label}, {THREADS} thread",
         "ours_s": ours_s,
@@ -84,14 +85,18 @@ def _measure_size(label: str, fields: dict, batch: int, seq: int) -> dict:
     }
 
 
-def _median_time(fn) -> float:
-    fn()  # warm-up
-    times = []
+def _median_times(*fns) -> list[float]:
+    """Median wall time of each function; the runs alternate, so that a change in the
+    machine's load (it is shared) falls on all of them alike."""
+    times = [[] for _ in fns]
+    for fn in fns:
+        fn()  # warm-up
     for _ in range(REPEATS):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for fn, acc in zip(fns, times, strict=True):
+            start = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - start)
+    return [statistics.median(acc) for acc in times]
 
 
 if __name__ == "__main__":

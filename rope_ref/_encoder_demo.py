@@ -27,7 +27,7 @@ def run(seed: int = 0) -> None:
     mask = np.ones_like(ids)
     mask[1, 8:] = 0
     cfg = config.to_dict()
-    print("\n3. The NumPy RoFormer encoder (rope_ref.encode) vs HF RoFormerModel, same random")
+    print("\n4. The NumPy RoFormer encoder (rope_ref.encode) vs HF RoFormerModel, same random")
     print(
         f"   weights: {FIELDS['num_hidden_layers']} layers, hidden {FIELDS['hidden_size']}, "
         f"{FIELDS['num_attention_heads']} heads; batch 2 x 12 tokens, row 2 padded from 8"
@@ -43,7 +43,7 @@ def run(seed: int = 0) -> None:
         error = np.abs(ours - theirs.last_hidden_state.numpy()).max()
         print(f"   {str(dtype):>14}: max |rope_ref - HF| = {error:.2e}")
 
-    print("\n4. Shifting every position by a constant leaves the output unchanged (eq 16):")
+    print("\n5. Shifting every position by a constant leaves the output unchanged (eq 16):")
     m = np.arange(ids.shape[1], dtype=np.float64)
     base = encode(weights, ids, config=cfg, attention_mask=mask, positions=m)
     for shift in (1, 1000, 10**6):

@@ -69,6 +69,9 @@ def weights_from_hf_state_dict(state_dict, *, dtype=None) -> dict[str, np.ndarra
             weights[ours] = value
     dims = _dims_from_weights(weights)
     _check_shapes("state_dict", weights, dims, hf_names=True, unknown=unknown)
+    check_weight_table("state_dict", {
+        "non-finite values in": [k for k, v in sd.items() if not np.all(np.isfinite(v))],
+    })  # fmt: skip
     dtype = _pick_dtype(weights["word_embeddings"].dtype if dtype is None else dtype)
     if table is not None:
         _check_position_table(table)
@@ -156,8 +159,8 @@ def _check_shapes(name: str, w: dict, dims: dict, hf_names=False, unknown=()) ->
     check_weight_table(name, {
         "missing keys": [show(k) for k in expected if k not in w],
         "unknown keys": [*unknown, *(show(k) for k in w if k not in expected)],
-        "wrong shapes": [f"{show(k)} is {w[k].shape}, expected {s}"
-                         for k, s in expected.items() if k in w and w[k].shape != s],
+        "wrong shapes": [f"{show(k)} is {np.shape(w[k])}, expected {s}"
+                         for k, s in expected.items() if k in w and np.shape(w[k]) != s],
     })  # fmt: skip
 
 
@@ -195,7 +198,10 @@ def _pick_dtype(dtype) -> np.dtype:
 
 
 def _check_position_table(table) -> None:
-    """HF's table: row m = (sin(m theta_1..d/2), cos(m theta_1..d/2)) in float32 (eq 15)."""
+    """HF's table: row m = (sin(m theta_1..d/2), cos(m theta_1..d/2)) (eq 15), rounded
+    to the table's dtype (float32 in HF, even in a float64 model)."""
+    # HF rounds the table to float32 whatever the model's dtype; float16 rounds coarser
+    tolerance = 4 * max(float(np.finfo(np.asarray(table).dtype).eps), 2.0**-23)
     table = np.asarray(table, dtype=np.float64)
     d = table.shape[-1] if table.ndim == 2 else 0
     if d < 2 or d % 2:
@@ -205,7 +211,7 @@ def _check_position_table(table) -> None:
         )
     phi = np.arange(table.shape[0])[:, None] * frequencies(d)
     err = float(np.abs(table - np.concatenate([np.sin(phi), np.cos(phi)], axis=1)).max())
-    if err > 1e-6:
+    if err > tolerance:
         raise ValueError(
             f"{_HF_POSITION_TABLE} differs from eq 15's sin/cos (base 10000) by {err:.3g}; "
             "rope_ref computes the rotation angles from eq 15 and cannot follow this table"

@@ -56,11 +56,11 @@ def erf(x: np.ndarray, *, terms: int = _N_TERMS) -> np.ndarray:
     j = (a * (1.0 / _STEP) + 0.5).astype(np.intp)  # nearest grid point (a >= 0)
     h = a
     h -= j * _STEP  # |h| <= _STEP / 2
-    y = _TABLE[terms - 1].take(j)
+    y = _TABLE[terms - 1].take(j, mode="clip")
     term = np.empty_like(y)
     for n in range(terms - 2, -1, -1):  # Horner, in place: one pass per operation
         y *= h
-        y += _TABLE[n].take(j, out=term)
+        y += _TABLE[n].take(j, out=term, mode="clip")  # j is in range: no checks
     y = np.copysign(y, x, out=y)
     y[np.isnan(x)] = np.nan
     return y.reshape(shape)

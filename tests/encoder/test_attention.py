@@ -135,3 +135,11 @@ def test_linear_attention_mask_must_be_per_key():
     q, k, v = qkv(8)
     with pytest.raises(ValueError, match="keys only"):
         linear_attention(q, k, v, np.arange(SEQ), mask=np.ones((SEQ, SEQ), bool))
+
+
+def test_a_query_with_no_allowed_key_averages_all_values_as_hf_does():
+    q, k, v = qkv(9)
+    keys = np.ones((2, 1, 1, SEQ), dtype=bool)
+    keys[1] = False  # a sequence that is all padding
+    out = rope_attention(q, k, v, np.arange(SEQ), mask=keys)
+    assert np.abs(out[1] - v[1].mean(axis=-2, keepdims=True)).max() < 1e-13

@@ -13,21 +13,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from roformer_hf import build_hf, run_hf, state_dict_numpy
 
 import rope_ref
 from rope_ref._validate import check_roformer_config
 from rope_ref.attention import attention_scores
+from rope_ref.decay import pair_products, relative_upper_bound
 from rope_ref.encoder import _embed, _project_qkv, encode, weights_from_hf_state_dict
 
-try:  # rope_ref.decay lands from issue 4; until then the same sum, from rope_ref parts
-    from rope_ref.decay import relative_upper_bound
-except ImportError:  # pragma: no cover
-
-    def relative_upper_bound(distances, d, base=10000.0):
-        phi = rope_ref.angles(np.atleast_1d(distances), rope_ref.frequencies(d, base))
-        return np.abs(np.cumsum(np.exp(1j * phi), axis=-1)).mean(axis=-1)
-
+from ._roformer_hf import build_hf, run_hf, state_dict_numpy
 
 SMALL = {
     "vocab_size": 50,
@@ -137,11 +130,10 @@ def test_every_score_obeys_the_decay_bound_of_eq_37():
     q, k = layer0_qk(weights, config, np.random.default_rng(0).integers(0, 50, (1, seq)))
     n = np.arange(seq)
     scores = attention_scores(q, k, n) * np.sqrt(d)  # (1, heads, seq, seq)
-    zq, zk = q[..., 0::2] + 1j * q[..., 1::2], k[..., 0::2] + 1j * k[..., 1::2]
     worst = 0.0
     for m in range(0, seq, 64):
-        h = zq[0, :, m, None, :] * np.conj(zk[0])  # (heads, n, d/2): h_i of eq 35
-        h = np.concatenate([h, np.zeros(h.shape[:-1] + (1,))], axis=-1)  # h_(d/2) = 0
+        q_m = np.broadcast_to(q[0, :, m, None, :], k[0].shape)  # (heads, n, d)
+        h = pair_products(q_m, k[0])  # (heads, n, d/2 + 1): h_i of eq 35, h_(d/2) = 0
         max_dh = np.abs(np.diff(h, axis=-1)).max(axis=-1)
         bound = max_dh * (d / 2) * relative_upper_bound(m - n, d)
         worst = max(worst, float((np.abs(scores[0, :, m, :]) / bound).max()))

@@ -14,12 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from roformer_hf import build_hf, run_hf, state_dict_numpy
 from transformers.models.roformer.modeling_roformer import RoFormerSelfAttention
 
 import rope_ref
 import rope_ref.attention
 from rope_ref.encoder import encode, weights_from_hf_state_dict
+
+from ._roformer_hf import build_hf, run_hf, state_dict_numpy
 
 BASE = {"vocab_size": 97, "max_position_embeddings": 32, "type_vocab_size": 2}
 CONFIGS = {
@@ -141,3 +142,13 @@ def test_encoder_rotates_with_rope_ref_rotate(monkeypatch, rotary_value):
     monkeypatch.setattr(rope_ref.attention, "rotate", half)
     ours = encode(weights, ids, config=config, attention_mask=mask, token_type_ids=types)
     assert np.abs(ours - expected).max() > 0.1
+
+
+def test_defaults_match_hf_defaults():
+    """No attention_mask, no token_type_ids, default positions: HF's defaults too."""
+    model, config = build_hf(5, dtype=torch.float64, exact_table=True, hidden_size=32,
+                             num_attention_heads=2, num_hidden_layers=2, intermediate_size=64,
+                             **BASE)  # fmt: skip
+    ids, _, _ = batch_inputs(config, seed=5)
+    weights = weights_from_hf_state_dict(state_dict_numpy(model))
+    assert np.abs(encode(weights, ids, config=config) - run_hf(model, ids)).max() <= 1e-10

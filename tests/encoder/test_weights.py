@@ -7,12 +7,13 @@ import json
 import numpy as np
 import pytest
 import torch
-from roformer_hf import build_hf, state_dict_numpy
 from safetensors.numpy import load_file, save_file
 from safetensors.torch import save_file as save_torch_file
 
 from rope_ref._safetensors import read_safetensors
 from rope_ref.encoder import encode, weights_from_hf_state_dict
+
+from ._roformer_hf import build_hf, state_dict_numpy
 
 FIELDS = {"vocab_size": 30, "hidden_size": 16, "num_attention_heads": 2,
           "num_hidden_layers": 2, "intermediate_size": 24, "embedding_size": 12,
@@ -129,6 +130,14 @@ def test_every_key_and_shape_problem_is_listed_at_once(hf):
         "encoder.layer.0.attention.self.key.weight is (16, 15), expected (16, 16)",
     ):
         assert words in message, message
+
+
+def test_non_finite_weights_are_named(hf):
+    _, _, sd = hf
+    bad = sd["encoder.layer.1.intermediate.dense.bias"].copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="non-finite values in: encoder.layer.1.intermediate"):
+        weights_from_hf_state_dict(sd | {"encoder.layer.1.intermediate.dense.bias": bad})
 
 
 def test_a_position_table_other_than_eq_15_is_refused(hf):

@@ -1,5 +1,5 @@
 """Tiny random HF RoFormerModels built from RoFormerConfig (no hub), shared by the
-encoder tests (imported as a plain module: pytest puts this folder on sys.path).
+encoder tests (tests/encoder is a package: ``from ._roformer_hf import ...``).
 torch and transformers are imported here and in the tests, never by rope_ref."""
 
 from __future__ import annotations
