@@ -62,8 +62,8 @@ def peak_bytes(fn: Callable[[], object]) -> int:
     return peak
 
 
-def print_table(title: str, header: list[str], rows: list[list[object]]) -> None:
-    """Print rows under a title, columns right-aligned to their widest cell."""
+def print_table(title: str, header: list[str], rows: list[list[object]], note: str = "") -> None:
+    """Print rows under a title, columns right-aligned to their widest cell, then a note."""
     cells = [header] + [[_fmt(v) for v in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
     print(f"\n{title}")
@@ -77,6 +77,8 @@ def print_table(title: str, header: list[str], rows: list[list[object]]) -> None
         )
         if k == 0:
             print("  " + "  ".join("-" * w for w in widths))
+    if note:
+        print("  " + note.replace("\n", "\n  "))
 
 
 def _fmt(value: object) -> str:

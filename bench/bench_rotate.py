@@ -128,6 +128,8 @@ def main_shape(repeats: int = 9) -> list[dict]:
         f"(max |rope_ref - HF| on q: {case.max_difference_from_hf():.1e})",
         ["what", "ms", "/ same-kind HF", "/ floor"],
         [[r["name"], 1e3 * r["seconds"], _ratio(r["vs_hf"]), r["vs_floor"]] for r in rows],
+        note="q and k together. 'table ready' rows / HF with cos, sin ready; 'cold' rows / HF\n"
+        "computing cos, sin too (LlamaRotaryEmbedding). Targets: rotate <= 1.0x HF, <= 3x floor.",
     )
     return rows
 
