@@ -264,8 +264,9 @@ def _turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
     complex128, read-only. factor is rope_scaling's attention factor (1 by default).
 
     The angles are ``angles(m, theta)`` (float64) and cos, sin are NumPy's float64 ones,
-    as in every form here. The last few results are kept (keyed by the exact bytes of m
+    as in every form here. The last four results are kept (keyed by the exact bytes of m
     and theta, and factor): a model rotates q and k of every layer at the same positions.
+    Each takes m.size * d/2 * 16 bytes (4 MiB for 4096 positions and d = 128).
     """
     return _turns_cached(m.tobytes(), m.shape, theta.tobytes(), float(factor))
 
