@@ -40,7 +40,7 @@ def run(out_dir="out", seed: int = 0) -> list[Path]:
         draw(fig)
         fig.savefig(out / name)
         paths.append(out / name)
-    print(f"\nFigures: {len(paths)} PNG files (the notebooks' key plots) in {out.resolve()}/:")
+    print(f"\n7. Figures: {len(paths)} PNG files (the notebooks' key plots) in {out.resolve()}/:")
     for path in paths:
         print(f"   {path}")
     return paths

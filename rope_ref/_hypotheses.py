@@ -10,13 +10,12 @@ checker keeps the class whose model explains every output within that model's to
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 import numpy as np
 
+from rope_ref._case import Case, frequencies_for
 from rope_ref._models import Model, pair_ratios, phase_lines
 from rope_ref._precision import round_to
-from rope_ref.angles import theta_error_bound
 from rope_ref.frequencies import frequencies
 
 #: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
@@ -34,94 +33,6 @@ CLASSES = (
     "wrong_base",
     "low_precision_angles",
 )
-
-
-@dataclass(frozen=True)
-class Case:
-    """One run of an implementation, and the RoPE it claims to be.
-
-    x, y: (batch, heads, seq, d) float64 inputs and outputs (y may hold NaN);
-    positions: (seq,) float64; theta: (rotary_dim/2,) stated frequencies; factor: the
-    stated attention factor; precision: the stated working precision.
-    """
-
-    x: np.ndarray
-    y: np.ndarray
-    positions: np.ndarray
-    d: int
-    rotary_dim: int
-    base: float
-    layout: str
-    rope_scaling: dict | None
-    seq_len: int | None
-    precision: str
-    theta: np.ndarray
-    factor: float
-    hf_compat: bool = False
-    theta_error: float = 0.0
-
-    def frequencies(self, rotary_dim: int | None = None, base: float | None = None):
-        """(theta, attention_factor) of the stated configuration with another rotary_dim
-        or base."""
-        return frequencies_for(
-            rotary_dim or self.rotary_dim,
-            self.base if base is None else base,
-            self.rope_scaling,
-            self.seq_len,
-            self.hf_compat,
-        )
-
-    @property
-    def phi(self) -> np.ndarray:
-        """(seq, rotary_dim/2) stated angles m theta_i (eq 13)."""
-        return self.positions[:, None] * self.theta[None, :]
-
-    def model(
-        self, name, what, phi=None, *, layout=None, rotary_dim=None, scale=None, precision=None
-    ) -> Model:
-        """A model that differs from the stated RoPE only in the arguments given."""
-        return Model(
-            name=name,
-            what=what,
-            phi=self.phi if phi is None else phi,
-            layout=layout or self.layout,
-            rotary_dim=rotary_dim or self.rotary_dim,
-            scale=self.factor if scale is None else scale,
-            precision=precision or self.precision,
-            theta_error=self.theta_error,
-        )
-
-
-def frequencies_for(
-    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
-) -> tuple[np.ndarray, float]:
-    """(theta, attention_factor): eq 15 over rotary_dim, or a scaling variant of it.
-
-    rope_scaling is None or a dict for ``rope_ref.scaling.scaled_frequencies`` without
-    rope_theta and partial_rotary_factor (``check`` moves them into base and rotary_dim;
-    only rope_type proportional keeps its factor, as it is defined over the whole head).
-    """
-    if rope_scaling is None:
-        return frequencies(rotary_dim, base), 1.0
-    from rope_ref.scaling import scaled_frequencies
-
-    theta, factor = scaled_frequencies(
-        rotary_dim, base, rope_scaling, seq_len=seq_len, hf_compat=hf_compat
-    )
-    return np.asarray(theta, dtype=np.float64), float(factor)
-
-
-def theta_error_for(
-    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
-) -> float:
-    """The largest relative error bound of ``frequencies_for``'s theta against the exact
-    one (``rope_ref.angles.theta_error_bound``, or ``scaled_theta_error_bound``)."""
-    if rope_scaling is None:
-        return float(np.max(theta_error_bound(rotary_dim, base)))
-    from rope_ref.scaling import scaled_theta_error_bound
-
-    bound = scaled_theta_error_bound(rotary_dim, base, rope_scaling, seq_len, hf_compat=hf_compat)
-    return float(np.max(bound))
 
 
 def models(case: Case) -> Iterator[Model]:
@@ -250,6 +161,7 @@ def _attention_factor_missing(c: Case) -> Iterator[Model]:
 
 def _frequency_formula(c: Case) -> Iterator[Model]:
     if c.rope_scaling is not None:
+        yield from _other_form_of_variant(c)
         return
     r, base = c.rotary_dim, c.base
     variants = [
@@ -282,6 +194,27 @@ def _frequency_formula(c: Case) -> Iterator[Model]:
             yield c.model("frequency_formula", what, c.positions[:, None] * theta[None, :])
 
 
+def _other_form_of_variant(c: Case) -> Iterator[Model]:
+    """The scaling variant in its other form: HF's where the paper's is stated, or back
+    (``rope_ref.scaling``'s hf_compat; YaRN's ramp and mscale differ)."""
+    try:
+        theta, factor = frequencies_for(
+            c.rotary_dim, c.base, c.rope_scaling, c.seq_len, not c.hf_compat
+        )
+    except ValueError:  # a key only one form has (YaRN's truncate)
+        return
+    if np.allclose(theta, c.theta, rtol=1e-12, atol=0) and factor == c.factor:
+        return
+    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type"))
+    form = "HF transformers' form" if not c.hf_compat else "the paper's form"
+    yield c.model(
+        "frequency_formula",
+        f"uses {form} of {kind} (check with hf_compat={not c.hf_compat})",
+        c.positions[:, None] * theta[None, :],
+        scale=factor,
+    )
+
+
 def _wrong_base(c: Case) -> Iterator[Model]:
     w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)
     omega, _ = phase_lines(c.positions, w)
@@ -307,6 +240,7 @@ def _wrong_base(c: Case) -> Iterator[Model]:
                 "wrong_base",
                 f"uses base {b:.6g} where {c.base:.6g} is stated (fitted {fitted:.6g})",
                 c.positions[:, None] * theta[None, :],
+                plausible=b == float(f"{b:.3g}"),
             )
 
 

@@ -25,6 +25,8 @@ class Model:
     phi: (seq, rotary_dim/2) angles in radians (NaN where the model overflows).
     precision: the precision whose error model (``_precision.tolerance``) the fit uses;
     theta_error: the relative error bound of rope_ref's own theta, which it adds.
+    plausible: False for a model whose parameter is fitted to an arbitrary value (a base
+    of 9980.49): it is named only when no plausible model explains the outputs.
     """
 
     name: str
@@ -35,6 +37,7 @@ class Model:
     scale: float
     precision: str
     theta_error: float = 0.0
+    plausible: bool = True
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ a golden group's inputs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from rope_ref import _validate
-from rope_ref._hypotheses import CLASSES, Case, frequencies_for, models, theta_error_for
-from rope_ref._models import Fit, compare, fit, pair_ratios
+from rope_ref._case import Case, make_case
+from rope_ref._diagnose import diagnose
+from rope_ref._hypotheses import CLASSES
+from rope_ref._models import compare
 from rope_ref._precision import PRECISIONS, round_to, tolerance
 from rope_ref.rotary import rotate
 
@@ -56,7 +58,6 @@ CHECK_POSITIONS = np.array(
 CHECK_BATCH, CHECK_HEADS, CHECK_SEED = 2, 3, 6
 #: The fixed vocabulary of findings (DESIGN.md).
 FINDING_NAMES = CLASSES + ("unexplained",)
-_SOFT_FRACTION = 0.99
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,10 @@ def check(
     precision = _validate.check_precision(precision, PRECISIONS, allow_none=True)
     x = _check_inputs(d, precision)
     positions = CHECK_POSITIONS.copy()
-    y = _validate.check_outputs_array(
-        "the output of fn", fn(x, positions.copy()), x.shape, allow_nonfinite=True
-    )
-    if precision is None:
-        precision = _validate.check_precision(_dtype_precision(y), PRECISIONS)
-    case = _case(
-        x.astype(np.float64),
-        y.astype(np.float64),
+    x64 = x.astype(np.float64)  # a copy: fn may write into x
+    stated = make_case(  # checks the configuration before fn runs
+        x64,
+        x64,
         positions,
         d=d,
         base=base,
@@ -161,9 +158,15 @@ def check(
         rotary_dim=rotary_dim,
         rope_scaling=rope_scaling,
         seq_len=int(positions.max()) + 1,
-        precision=precision,
+        precision=precision or "float64",
         hf_compat=hf_compat,
     )
+    y = _validate.check_outputs_array(
+        "the output of fn", fn(x, positions.copy()), x.shape, allow_nonfinite=True
+    )
+    if precision is None:
+        precision = _validate.check_precision(_dtype_precision(y), PRECISIONS)
+    case = replace(stated, y=y.astype(np.float64), precision=precision)
     return verdict(case)
 
 
@@ -187,7 +190,7 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
     )
     cfg = group.config
     return verdict(
-        _case(
+        make_case(
             x,
             y.astype(np.float64),
             np.asarray(group.arrays["positions"], dtype=np.float64),
@@ -220,7 +223,7 @@ def verdict(case: Case) -> Report:
     )
     before = compare(case.y, ref, tol, case.positions)
     ok = before.ratio <= 1.0
-    findings = [] if ok else [_diagnose(case, before)]
+    findings = [] if ok else [Finding(*diagnose(case, before))]
     return Report(
         ok=ok,
         findings=findings,
@@ -231,134 +234,6 @@ def verdict(case: Case) -> Report:
         precision=case.precision,
         config=_describe(case),
     )
-
-
-def _diagnose(case: Case, before: Fit) -> Finding:
-    """Try every model of every bug class; name the one that explains the outputs."""
-    best: dict[str, tuple[Fit, str]] = {}
-    for model in models(case):
-        result = fit(model, case.x, case.positions, case.y)
-        if model.name not in best or result.ratio < best[model.name][0].ratio:
-            best[model.name] = (result, model.what)
-    for name in CLASSES:
-        if name in best and best[name][0].ratio <= 1.0:
-            result, what = best[name]
-            return Finding(name, _evidence(what, before, result, "every output"))
-    if best:
-        name = max(best, key=lambda n: (best[n][0].fraction, -CLASSES.index(n)))
-        result, what = best[name]
-        if result.fraction >= _SOFT_FRACTION:
-            share = f"{100 * result.fraction:.2f}% of outputs"
-            return Finding(name, _evidence(what, before, result, share))
-        return Finding("unexplained", _unexplained(case, before, name, result, what))
-    return Finding("unexplained", _unexplained(case, before, None, None, ""))
-
-
-def _evidence(what: str, before: Fit, after: Fit, where: str) -> str:
-    return (
-        f"the implementation {what}; max error/tolerance {before.ratio:.3g} before, "
-        f"{after.ratio:.3g} after this explanation, which accounts for {where} "
-        f"(worst error {before.error:.3g} at position {before.position:g} -> "
-        f"{after.error:.3g})"
-    )
-
-
-def _unexplained(case: Case, before: Fit, name, result, what) -> str:
-    w = pair_ratios(case.x, case.y, case.layout, case.rotary_dim)
-    gain = float(np.median(np.abs(w))) / max(case.factor, 1e-300)
-    text = (
-        f"no bug class explains the outputs (max error/tolerance {before.ratio:.3g} at "
-        f"position {before.position:g}, feature {before.feature}); stated pairs change "
-        f"norm by a median factor {gain:.4g}"
-    )
-    if name is not None:
-        text += (
-            f"; closest: {name} ({what}), within tolerance on "
-            f"{100 * result.fraction:.1f}% of outputs"
-        )
-    return text
-
-
-def _case(
-    x,
-    y,
-    positions,
-    *,
-    d,
-    base,
-    layout,
-    rotary_dim,
-    rope_scaling,
-    seq_len,
-    precision,
-    hf_compat=False,
-):
-    layout = _validate.check_layout(layout)
-    base, rotary_dim, scaling = _stated_scaling(
-        d, _validate.check_base(base), rotary_dim, rope_scaling
-    )
-    r = _validate.check_rotary_dim(rotary_dim, d)
-    if not isinstance(hf_compat, bool):
-        raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
-    theta, factor = frequencies_for(r, base, scaling, seq_len, hf_compat)
-    theta_error = theta_error_for(r, base, scaling, seq_len, hf_compat)
-    return Case(
-        x=x,
-        y=y,
-        positions=positions.astype(np.float64),
-        d=d,
-        rotary_dim=r,
-        base=base,
-        layout=layout,
-        rope_scaling=scaling,
-        seq_len=seq_len,
-        precision=precision,
-        theta=theta,
-        factor=factor,
-        hf_compat=hf_compat,
-        theta_error=theta_error,
-    )
-
-
-def _stated_scaling(d: int, base: float, rotary_dim, rope_scaling):
-    """Move an HF dict's rope_theta into base and its partial_rotary_factor into rotary_dim.
-
-    Returns (base, rotary_dim, scaling dict or None). rope_theta is the stated base; an
-    explicit base other than the default 10000 must agree with it. proportional keeps its
-    partial_rotary_factor: its theta covers the whole head, zero past the rotated pairs.
-    """
-    if rope_scaling is None:
-        return base, rotary_dim, None
-    if not isinstance(rope_scaling, dict):
-        raise TypeError(
-            "rope_scaling must be a dict such as HF's rope_parameters, or None, "
-            f"got {type(rope_scaling).__name__}"
-        )
-    scaling = dict(rope_scaling)
-    rope_theta = scaling.pop("rope_theta", None)
-    if rope_theta is not None:
-        rope_theta = _validate.check_base(rope_theta, "rope_scaling['rope_theta']")
-        if base not in (10000.0, rope_theta):
-            raise ValueError(
-                f"base ({base:g}) and rope_scaling['rope_theta'] ({rope_theta:g}) "
-                "disagree; give one of them, or the same value"
-            )
-        base = rope_theta
-    kind = scaling.get("rope_type", scaling.get("type"))
-    if kind == "proportional":
-        return base, d if rotary_dim is None else rotary_dim, scaling
-    if "partial_rotary_factor" in scaling:
-        factor = _validate.check_finite_real(
-            "rope_scaling['partial_rotary_factor']", scaling.pop("partial_rotary_factor")
-        )
-        from_dict = int(d * factor)
-        if rotary_dim is not None and rotary_dim != from_dict:
-            raise ValueError(
-                f"rotary_dim ({rotary_dim}) and int(d * partial_rotary_factor) "
-                f"({from_dict}) disagree; give one of them, or the same value"
-            )
-        rotary_dim = from_dict
-    return base, rotary_dim, scaling
 
 
 def _check_inputs(d: int, precision: str | None) -> np.ndarray:

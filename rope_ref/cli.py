@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from rope_ref import _demo
+from rope_ref._check_cli import add_check_parsers
 from rope_ref.golden._cli import add_golden_parser
 
 
@@ -19,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--out", default="out", help="folder for the PNG figures (default out)")
     demo.set_defaults(func=_demo.run)
-    add_golden_parser(sub)
+    add_check_parsers(sub, add_golden_parser(sub))
     return parser
 
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import ml_dtypes
 import numpy as np
 
+from rope_ref.scaling import scaled_frequencies
+
 
 def cast(a, dtype: str) -> np.ndarray:
     """a rounded to ``dtype``; bfloat16 values are held in float32 (via ml_dtypes)."""
@@ -103,7 +105,15 @@ def _m(label, expected, config, **impl) -> Mutant:
     impl.setdefault("base", config.get("base", 10000.0))
     if "precision" in config:
         impl.setdefault("dtype", config["precision"])
-    return Mutant(label, expected, lambda x, p: numpy_rope(x, p, **impl), config)
+    return Mutant(label, expected, _quiet(impl), config)
+
+
+def _quiet(impl: dict) -> Callable:
+    def fn(x, positions):
+        with np.errstate(over="ignore", invalid="ignore"):  # float16 phases overflow: the bug
+            return numpy_rope(x, positions, **impl)
+
+    return fn
 
 
 def _correct() -> list[Mutant]:
@@ -208,4 +218,67 @@ def _wrong() -> list[Mutant]:
     ]
 
 
-MUTANTS: list[Mutant] = _correct() + _wrong()
+YARN = {"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 4096}
+LINEAR = {"rope_type": "linear", "factor": 4.0}
+LLAMA3 = {
+    "rope_type": "llama3",
+    "rope_theta": 500000.0,
+    "factor": 8.0,
+    "low_freq_factor": 1.0,
+    "high_freq_factor": 4.0,
+    "original_max_position_embeddings": 8192,
+}
+
+
+def _scaled(label, expected, config, *, use=None, scale=None, **impl) -> Mutant:
+    """A mutant whose inv_freq comes from ``use`` (default: the stated rope_scaling) via
+    rope_ref.scaled_frequencies, and whose cos/sin are multiplied by ``scale`` (default:
+    the variant's attention factor); None for ``use`` means unscaled frequencies."""
+    r = config.get("rotary_dim") or config["d"]
+    base = config.get("rope_scaling", {}).get("rope_theta", 10000.0)
+    theta, factor = scaled_frequencies(
+        r, base, config["rope_scaling"] if use is None else use, seq_len=65536
+    )
+    impl.update(inv_freq=theta, scale=factor if scale is None else scale)
+    return _m(label, expected, config, **impl)
+
+
+def _scaling() -> list[Mutant]:
+    yarn = {"d": 64, "layout": "half", "rope_scaling": YARN, "precision": "float32"}
+    _, yarn_factor = scaled_frequencies(64, 10000.0, YARN)
+    return [
+        _scaled("correct YaRN float32", None, yarn),
+        _scaled("correct YaRN bfloat16", None, {**yarn, "precision": "bfloat16"}),
+        _scaled(
+            "correct llama3 float32",
+            None,
+            {"d": 64, "layout": "half", "rope_scaling": LLAMA3, "precision": "float32"},
+        ),
+        _scaled(
+            "correct linear x4 float16",
+            None,
+            {"d": 64, "rope_scaling": LINEAR, "precision": "float16"},
+        ),
+        _scaled(
+            "linear x4 stated, plain RoPE run",
+            "scaling_ignored",
+            {"d": 64, "rope_scaling": LINEAR, "precision": "float32"},
+            use={"rope_type": "default"},
+        ),
+        _scaled(
+            "llama3 stated, plain RoPE run",
+            "scaling_ignored",
+            {"d": 64, "layout": "half", "rope_scaling": LLAMA3, "precision": "float32"},
+            use={"rope_type": "default"},
+        ),
+        _scaled("YaRN attention factor dropped", "attention_factor_missing", yarn, scale=1.0),
+        _scaled(
+            "YaRN attention factor applied twice",
+            "attention_factor_missing",
+            yarn,
+            scale=yarn_factor**2,
+        ),
+    ]
+
+
+MUTANTS: list[Mutant] = _correct() + _wrong() + _scaling()

@@ -13,7 +13,7 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper
 
-from rope_ref import angles, frequencies
+from rope_ref import angles, scaled_frequencies
 from rope_ref._precision import round_to
 from rope_ref.check import check
 
@@ -22,15 +22,25 @@ CACHE_ROWS = 65536 + 8  # positions up to 65535, and room for a shifted one
 _ONNX_TYPES = {np.float32: TensorProto.FLOAT, np.float16: TensorProto.FLOAT16}
 
 
-def rope_caches(rotary_dim: int, base=10000.0, *, theta_dtype=None, factor=1.0, dtype=np.float32):
-    """cos/sin caches (CACHE_ROWS, rotary_dim/2): cos(m theta_i), sin(m theta_i) for
-    m = 0..CACHE_ROWS-1 (eq 13), times an attention factor, rounded to ``dtype``.
-    theta_dtype rounds theta first (the bug of casting inv_freq to bfloat16)."""
-    theta = frequencies(rotary_dim, base)
+def rope_caches(
+    rotary_dim: int,
+    base=10000.0,
+    *,
+    rope_scaling=None,
+    theta_dtype=None,
+    factor=None,
+    dtype=np.float32,
+):
+    """cos/sin caches (CACHE_ROWS, rotary_dim/2): s cos(m theta_i), s sin(m theta_i) for
+    m = 0..CACHE_ROWS-1 (eq 13), theta and the attention factor s from rope_ref's
+    scaled_frequencies, rounded to ``dtype``. theta_dtype rounds theta first (the bug of
+    casting inv_freq to bfloat16); factor replaces s (the bug of dropping it: 1.0)."""
+    theta, attention_factor = scaled_frequencies(rotary_dim, base, rope_scaling)
     if theta_dtype is not None:
         theta = round_to(theta, theta_dtype)
+    s = attention_factor if factor is None else factor
     phi = angles(np.arange(CACHE_ROWS), theta)
-    return (factor * np.cos(phi)).astype(dtype), (factor * np.sin(phi)).astype(dtype)
+    return (s * np.cos(phi)).astype(dtype), (s * np.sin(phi)).astype(dtype)
 
 
 def ort_rope(
@@ -141,6 +151,21 @@ def test_rotary_embedding_op_passes_in_float16(domain):
     )
 
 
+YARN = {"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 4096}
+
+
+@pytest.mark.parametrize("domain", DOMAINS)
+def test_rotary_embedding_op_with_yarn_caches_passes(domain):
+    _verdict(
+        f"RotaryEmbedding {domain or 'ai.onnx opset 23'}, YaRN caches (x attention factor)",
+        ort_rope(domain=domain, caches=rope_caches(64, rope_scaling=YARN)),
+        None,
+        d=64,
+        layout="half",
+        rope_scaling=YARN,
+    )
+
+
 BROKEN = [
     (
         "interleaved=1 exported for a half-split model",
@@ -166,6 +191,12 @@ BROKEN = [
         {"rotary_dim": 32},
         "rotary_dim_mismatch",
         {"layout": "half"},
+    ),
+    (
+        "YaRN caches without the attention factor",
+        {"caches": rope_caches(64, rope_scaling=YARN, factor=1.0)},
+        "attention_factor_missing",
+        {"layout": "half", "rope_scaling": YARN},
     ),
 ]
 

@@ -185,3 +185,144 @@ BROKEN = [
 )
 def test_broken_real_implementation_is_named(library, case, make, expected, config):
     _verdict(library, case, make(), expected, d=64, **config)
+
+
+LONGROPE_FACTORS = {
+    "short_factor": [1.0 + 0.01 * i for i in range(32)],
+    "long_factor": [1.0 + 1.2 * i for i in range(32)],
+}
+# (HF rope_parameters, what rope_ref is told, hf_compat, max_position_embeddings)
+HF_SCALING = {
+    "linear": ({"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0}, {}, False, 4096),
+    "dynamic": (
+        {"rope_type": "dynamic", "rope_theta": 10000.0, "factor": 2.0},
+        {"max_position_embeddings": 4096},
+        False,
+        4096,
+    ),
+    "yarn": (
+        {
+            "rope_type": "yarn",
+            "rope_theta": 10000.0,
+            "factor": 4.0,
+            "original_max_position_embeddings": 2048,
+        },
+        {},
+        True,
+        8192,
+    ),
+    "llama3": (
+        {
+            "rope_type": "llama3",
+            "rope_theta": 500000.0,
+            "factor": 8.0,
+            "low_freq_factor": 1.0,
+            "high_freq_factor": 4.0,
+            "original_max_position_embeddings": 8192,
+        },
+        {},
+        False,
+        131072,
+    ),
+    "longrope": (
+        {
+            "rope_type": "longrope",
+            "rope_theta": 10000.0,
+            "original_max_position_embeddings": 4096,
+            **LONGROPE_FACTORS,
+        },
+        {"max_position_embeddings": 131072},
+        False,
+        131072,
+    ),
+    "proportional": (
+        {"rope_type": "proportional", "rope_theta": 10000.0, "partial_rotary_factor": 0.25},
+        {},
+        False,
+        4096,
+    ),
+}
+
+
+def _hf_scaled(kind, **broken):
+    params, extra, hf_compat, max_pos = HF_SCALING[kind]
+    fn = hf_llama(rope_parameters=params, max_position_embeddings=max_pos, **broken)
+    return fn, {"rope_scaling": {**params, **extra}, "hf_compat": hf_compat}
+
+
+@pytest.mark.parametrize("kind", sorted(HF_SCALING))
+def test_hf_llama_scaled_rotary_passes(kind):
+    fn, stated = _hf_scaled(kind)
+    _verdict(HF, f"Llama rotary, rope_type {kind}", fn, None, d=64, layout="half", **stated)
+
+
+@pytest.mark.parametrize("kind", ["yarn", "longrope"])
+def test_hf_llama_with_attention_factor_dropped_is_named(kind):
+    fn, stated = _hf_scaled(kind, drop_attention_scaling=True)
+    _verdict(
+        HF,
+        f"Llama rotary, {kind} attention factor dropped",
+        fn,
+        "attention_factor_missing",
+        d=64,
+        layout="half",
+        **stated,
+    )
+
+
+def test_hf_llama_without_its_stated_scaling_is_named():
+    _, stated = _hf_scaled("linear")
+    _verdict(
+        HF,
+        "Llama rotary, default config where linear x4 is stated",
+        hf_llama(),
+        "scaling_ignored",
+        d=64,
+        layout="half",
+        **stated,
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "rope_scaling"),
+    [
+        ({"theta_rescale_factor": 4.0}, {"rope_type": "ntk", "factor": 4.0}),
+        ({"interpolate_factor": 8.0}, {"rope_type": "linear", "factor": 8.0}),
+    ],
+    ids=["theta_rescale_factor=ntk", "interpolate_factor=linear"],
+)
+def test_rotary_embedding_torch_factors_are_rope_ref_variants(kwargs, rope_scaling):
+    _verdict(
+        RET,
+        f"RotaryEmbedding(64, {kwargs}) as {rope_scaling}",
+        rotary_embedding_torch(64, **kwargs),
+        None,
+        d=64,
+        rope_scaling=rope_scaling,
+    )
+
+
+def test_rotary_embedding_torch_without_interpolate_factor_is_named():
+    _verdict(
+        RET,
+        "RotaryEmbedding(64) where linear x8 is stated",
+        rotary_embedding_torch(64),
+        "scaling_ignored",
+        d=64,
+        rope_scaling={"rope_type": "linear", "factor": 8.0},
+    )
+
+
+def test_hf_llama_yarn_checked_against_the_papers_form_is_named():
+    # HF ramps YaRN's blend linearly in the pair index, the paper in r_i (rope_ref.scaling).
+    fn, stated = _hf_scaled("yarn")
+    report = _verdict(
+        HF,
+        "Llama rotary, yarn checked with hf_compat=False",
+        fn,
+        "frequency_formula",
+        d=64,
+        layout="half",
+        **{**stated, "hf_compat": False},
+    )
+    assert "hf_compat=True" in report.findings[0].detail
