@@ -266,9 +266,17 @@ def _turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
     The angles are ``angles(m, theta)`` (float64) and cos, sin are NumPy's float64 ones,
     as in every form here. The last four results are kept (keyed by the exact bytes of m
     and theta, and factor): a model rotates q and k of every layer at the same positions.
-    Each takes m.size * d/2 * 16 bytes (4 MiB for 4096 positions and d = 128).
+    Each takes m.size * d/2 * 16 bytes (4 MiB for 4096 positions and d = 128); a table
+    larger than ``_CACHE_LIMIT`` bytes is computed afresh and not kept, so the cache never
+    holds more than 4 * _CACHE_LIMIT.
     """
+    if m.size * theta.size * 16 > _CACHE_LIMIT:
+        return _turns_cached.__wrapped__(m.tobytes(), m.shape, theta.tobytes(), float(factor))
     return _turns_cached(m.tobytes(), m.shape, theta.tobytes(), float(factor))
+
+
+#: Largest cos + i sin table (bytes) that ``_turns`` keeps between calls.
+_CACHE_LIMIT = 64 * 2**20
 
 
 @functools.lru_cache(maxsize=4)
