@@ -19,6 +19,13 @@ from rope_ref.decay import (
     relative_upper_bound,
 )
 from rope_ref.encoder import encode, weights_from_hf_state_dict
+from rope_ref.figures import (
+    clock_hands,
+    error_by_position,
+    score_grid,
+    unseen_angle_ratio,
+    wavelengths,
+)
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import (
     half_permutation,
@@ -73,4 +80,10 @@ __all__ = [
     "to_interleaved_layout",
     "unrotate",
     "weights_from_hf_state_dict",
+    # figures (notebooks, rope-ref demo)
+    "clock_hands",
+    "error_by_position",
+    "score_grid",
+    "unseen_angle_ratio",
+    "wavelengths",
 ]

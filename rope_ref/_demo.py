@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_ref import _check_demo, _encoder_demo
+from rope_ref import _check_demo, _demo_figures, _encoder_demo
 from rope_ref._validate import check_even_dim
 from rope_ref.decay import _demo_section as _decay_section
 from rope_ref.rotary import rotate
@@ -41,4 +41,5 @@ def run(args) -> int:
     _decay_section()
     _encoder_demo.run(args.seed)
     _check_demo.run()
+    _demo_figures.run(args.out, args.seed)
     return 0

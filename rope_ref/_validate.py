@@ -137,10 +137,16 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
         raise TypeError(f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}")
     if x.ndim < min_ndim:
         raise ValueError(f"{name} must have at least {min_ndim} axes, got shape {x.shape}")
-    if not np.all(np.isfinite(x)):
+    if not _all_finite(x):
         bad = int(np.size(x) - np.count_nonzero(np.isfinite(x)))
         raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
     return x
+
+
+def _all_finite(x: np.ndarray, chunk: int = 1 << 18) -> bool:
+    """np.isfinite(x).all() in chunks, so no x-sized boolean array is made (bench/)."""
+    flat = x.ravel(order="K")  # a view for any contiguous x
+    return all(np.isfinite(flat[i : i + chunk]).all() for i in range(0, flat.size, chunk))
 
 
 def check_positions(positions: object, name: str = "positions") -> np.ndarray:
@@ -868,3 +874,24 @@ def check_golden_root(root: object) -> object:
     if root is not None and not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"root must be a folder path (str or os.PathLike), got {_describe(root)}")
     return root
+
+
+# --- figures (rope_ref.figures) -----------------------------------------------------------
+
+
+def check_positive_real(name: str, value: object) -> float:
+    """A finite real number > 0 (a length, a count of positions)."""
+    value = check_finite_real(name, value)
+    if value <= 0.0:
+        raise ValueError(f"{name} must be > 0, got {value}")
+    return value
+
+
+def check_same_shape(name_a: str, a: object, name_b: str, b: object, *, ndim: int | None = None):
+    """Two float arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
+    a = check_float_array(name_a, np.asarray(a, dtype=np.float64), min_ndim=1)
+    b = check_float_array(name_b, np.asarray(b, dtype=np.float64), min_ndim=1)
+    if a.shape != b.shape or (ndim is not None and a.ndim != ndim):
+        want = "one shape" if ndim is None else f"one shape with {ndim} axes"
+        raise ValueError(f"{name_a} and {name_b} must have {want}, got {a.shape} and {b.shape}")
+    return a, b

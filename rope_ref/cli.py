@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="show RoPE's claims on random vectors")
     demo.add_argument("--d", type=int, default=64, help="head dimension (even)")
     demo.add_argument("--seed", type=int, default=0)
+    demo.add_argument("--out", default="out", help="folder for the PNG figures (default out)")
     demo.set_defaults(func=_demo.run)
     add_check_parsers(sub, add_golden_parser(sub))
     return parser

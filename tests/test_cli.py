@@ -10,8 +10,8 @@ import sys
 from rope_ref.cli import main
 
 
-def test_demo_shows_scores_depend_only_on_relative_position(capsys):
-    assert main(["demo", "--d", "32", "--seed", "3"]) == 0
+def test_demo_shows_scores_depend_only_on_relative_position(capsys, tmp_path):
+    assert main(["demo", "--d", "32", "--seed", "3", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     rows = re.findall(r"^\s+(-?\d+)\s+(-?\d+)\s+(-?\d+)\s+(-?\d+\.\d+)$", out, re.M)
     assert len(rows) >= 6

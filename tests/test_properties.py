@@ -134,3 +134,18 @@ def test_positions_broadcast_per_batch_row():
     y = rr.rotate(x, positions)
     for b in range(2):
         assert np.array_equal(y[b], rr.rotate(x[b], positions[b, 0]))
+
+
+def test_large_trig_tables_are_not_kept_between_calls():
+    """rotate remembers small cos + i sin tables only: a huge one must not stay alive."""
+    from rope_ref import rotary
+
+    rotary._turns_cached.cache_clear()
+    x = np.zeros((1, 8))
+    rr.rotate(x, np.array([5.0]))
+    assert rotary._turns_cached.cache_info().currsize == 1
+    big = np.arange(rotary._CACHE_LIMIT // (16 * 4) + 1, dtype=np.float64)
+    table = rotary._turns(big, rr.frequencies(8))
+    assert table.shape == (big.size, 4)
+    assert rotary._turns_cached.cache_info().currsize == 1
+    assert np.array_equal(table.real, np.cos(rr.angles(big, rr.frequencies(8))))

@@ -1,0 +1,41 @@
+"""``python -m bench``: every benchmark, each printed as ratios measured in this run.
+
+Sections: rotate vs HF and the floor at one shape, the seq sweep, rotate's peak memory,
+the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the checker.
+"""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+import numpy as np
+import torch
+
+from bench import bench_encoder, bench_golden, bench_rotate
+from bench._timing import print_table
+
+
+def main() -> int:
+    print(
+        f"rope_ref bench: Python {platform.python_version()}, NumPy {np.__version__}, "
+        f"torch {torch.__version__}, {platform.machine()}; medians over repeats, "
+        "ratios from one run"
+    )
+    bench_rotate.main_shape()
+    bench_rotate.sweep()
+    bench_rotate.peak_memory()
+    encoder_rows = bench_encoder.run()
+    print_table(
+        "encoder forward: rope_ref.encode (NumPy) / HF RoFormerModel (torch), float32, "
+        "1 thread each",
+        ["size", "rope_ref s", "HF s", "rope_ref / HF"],
+        [[r["name"], r["ours_s"], r["baseline_s"], r["ratio"]] for r in encoder_rows],
+    )
+    bench_golden.generation()
+    bench_golden.checker()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
