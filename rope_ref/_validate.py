@@ -572,14 +572,20 @@ def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
 # --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
 
 
+def check_query_key(q, k) -> tuple[np.ndarray, np.ndarray]:
+    """q, k: float arrays (..., seq, d) of one shape (self-attention)."""
+    q = check_float_array("q", q, min_ndim=2)
+    k = check_float_array("k", k, min_ndim=2)
+    if k.shape != q.shape:
+        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
+    return q, k
+
+
 def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray | None:
     """q, k: (..., seq, d) of one shape; v: (..., seq, d_v); mask None or bool broadcastable
     to (..., seq, seq) ((..., 1, seq) for linear attention: keys only). Returns the mask."""
-    q = check_float_array("q", q, min_ndim=2)
-    k = check_float_array("k", k, min_ndim=2)
+    q, k = check_query_key(q, k)
     v = check_float_array("v", v, min_ndim=2)
-    if k.shape != q.shape:
-        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
     if v.shape[:-1] != q.shape[:-1]:
         raise ValueError(
             f"v must have shape {q.shape[:-1]} + (d_v,) (q's leading axes and seq), "
@@ -888,10 +894,36 @@ def check_positive_real(name: str, value: object) -> float:
 
 
 def check_same_shape(name_a: str, a: object, name_b: str, b: object, *, ndim: int | None = None):
-    """Two float arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
-    a = check_float_array(name_a, np.asarray(a, dtype=np.float64), min_ndim=1)
-    b = check_float_array(name_b, np.asarray(b, dtype=np.float64), min_ndim=1)
+    """Two real arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
+    a, b = _real_array(name_a, a), _real_array(name_b, b)
     if a.shape != b.shape or (ndim is not None and a.ndim != ndim):
         want = "one shape" if ndim is None else f"one shape with {ndim} axes"
         raise ValueError(f"{name_a} and {name_b} must have {want}, got {a.shape} and {b.shape}")
     return a, b
+
+
+def _real_array(name: str, value: object) -> np.ndarray:
+    """Any array-like of reals (bool, int or float; not complex, not text) as a finite
+    float64 array with at least one axis."""
+    arr = as_array(name, value)
+    if arr.dtype.kind not in "biuf" and arr.dtype.name != "bfloat16":
+        raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
+    return check_float_array(name, arr.astype(np.float64), min_ndim=1)
+
+
+def check_difference(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> np.ndarray:
+    """|a - b| of two finite float64 arrays of one shape (..., d) with d >= 1, which must
+    not overflow (1e308 - -1e308)."""
+    if a.size == 0:
+        raise ValueError(
+            f"{name_a} and {name_b} must hold at least one value (shape (..., seq, d)), "
+            f"got shape {a.shape}"
+        )
+    with np.errstate(over="ignore"):
+        diff = np.abs(a - b)
+    if not np.all(np.isfinite(diff)):
+        raise ValueError(
+            f"{name_a} - {name_b} overflows float64: they differ by more than "
+            f"{np.finfo(np.float64).max:.4g} somewhere"
+        )
+    return diff

@@ -23,6 +23,7 @@ from rope_ref._validate import (
     check_bool,
     check_denominator,
     check_even_dim,
+    check_query_key,
     check_scores,
 )
 from rope_ref.rotary import rotate
@@ -35,6 +36,7 @@ def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndar
     q, k: (..., seq, d). ``rope``: theta, base, layout, rotary_dim as in ``rotate``.
     Returns scores: (..., seq, seq), q's dtype.
     """
+    q, k = check_query_key(q, k)
     q_m = rotate(q, positions, **rope)
     k_n = rotate(k, positions, **rope)
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
