@@ -15,7 +15,12 @@ import zipfile
 import numpy as np
 
 from rope_ref._safetensors import read_safetensors
-from rope_ref._validate import as_array, check_layer_indices, check_weight_table
+from rope_ref._validate import (
+    as_array,
+    check_layer_count,
+    check_layer_indices,
+    check_weight_table,
+)
 from rope_ref.frequencies import frequencies
 
 _HF_NAMES = {  # rope_ref name <- HF RoFormerModel state-dict name
@@ -186,6 +191,8 @@ def check_weights(w: dict, cfg: dict):
     dims = {"V": cfg["vocab_size"], "T": cfg["type_vocab_size"], "E": cfg["embedding_size"],
             "H": cfg["hidden_size"], "I": cfg["intermediate_size"],
             "L": cfg["num_hidden_layers"]}  # fmt: skip
+    layers = {int(m.group(1)) for k in w if (m := re.match(r"layer\.(\d+)\.", str(k)))}
+    check_layer_count(cfg["num_hidden_layers"], len(layers))
     _check_shapes("weights (for this config)", w, dims)
     by_dtype: dict[str, list[str]] = {}
     for k, v in w.items():

@@ -741,6 +741,16 @@ def _max_abs(values: np.ndarray, keep: np.ndarray) -> str:
     return f"{kept.max():.3g}" if kept.size else "none"
 
 
+def check_layer_count(configured: int, present: int) -> None:
+    """config['num_hidden_layers'] may exceed the layers the weights hold by one layer at
+    most before their keys are listed one by one (a config of 10**9 layers would list
+    1.6e10 missing keys); more is this error."""
+    if configured > present + 1:
+        raise ValueError(
+            f"config['num_hidden_layers'] is {configured} but the weights hold {present} layer(s)"
+        )
+
+
 def check_layer_indices(name: str, layers: set[int]) -> int:
     """Encoder layers must be numbered 0..L-1 without gaps; returns L."""
     count = max(layers) + 1 if layers else 0
@@ -754,8 +764,14 @@ def check_layer_indices(name: str, layers: set[int]) -> int:
 
 
 def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
-    """Raise one ValueError listing every missing key, unknown key and wrong shape."""
-    lines = [f"  {kind}: {', '.join(items)}" for kind, items in problems.items() if items]
+    """Raise one ValueError listing the missing keys, unknown keys and wrong shapes (the
+    first 20 of each kind, and how many more)."""
+    lines = [
+        f"  {kind}: {', '.join(items[:20])}"
+        + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+        for kind, items in problems.items()
+        if items
+    ]
     if lines:
         raise ValueError(f"{name} does not match the RoFormer encoder:\n" + "\n".join(lines))
 

@@ -356,6 +356,18 @@ ESCAPES = [
         ValueError,
         r"state_dict must number its layers 0..L-1 without gaps",
     ),
+    (
+        "num_hidden_layers 10**6: 11 s and 16e6 missing keys (10**9: out of memory)",
+        lambda: rr.encode(WEIGHTS, IDS, config=with_(CFG, num_hidden_layers=10**6)),
+        ValueError,
+        r"config\['num_hidden_layers'\] is 1000000 but the weights hold 1 layer",
+    ),
+    (
+        "a key 'layer.abc.W_q': listed as unknown, not int('abc')",
+        lambda: rr.encode(with_(WEIGHTS, **{"layer.abc.W_q": np.ones((8, 8))}), IDS, config=CFG),
+        ValueError,
+        r"unknown keys: layer.abc.W_q",
+    ),
     # figures
     (
         "score_grid of complex q: ComplexWarning",
