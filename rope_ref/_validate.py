@@ -468,6 +468,11 @@ def _scaling_rotary_dim(params: dict, d: int) -> int:
 
 def _check_scaling_relations(p: dict) -> None:
     r, kind = p["rotary_dim"], p["rope_type"]
+    if "factor" in p and p["factor"] is None and kind not in ("yarn", "longrope"):
+        raise TypeError(
+            f"rope_scaling['factor'] must be a real number for rope_type '{kind}' (None, "
+            "factor = max / original, is for yarn and longrope only), got None"
+        )
     if kind in ("ntk", "dynamic") and r < 4:
         raise ValueError(
             f"rope_type '{kind}' needs a rotary dimension >= 4 (its exponent is d/(d-2)), got {r}"

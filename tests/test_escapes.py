@@ -181,6 +181,20 @@ ESCAPES = [
         ValueError,
         r"original_max_position_embeddings'\] must be >= 2 for rope_type 'longrope'",
     ),
+    *[
+        (
+            f"{kind} with factor None: NumPy's or Python's arithmetic error",
+            lambda p=p: rr.scaled_frequencies(8, None, p, 100),
+            TypeError,
+            rf"rope_scaling\['factor'\] must be a real number for rope_type '{kind}'",
+        )
+        for kind, p in [
+            ("linear", {"rope_type": "linear", "factor": None}),
+            ("ntk", {"rope_type": "ntk", "factor": None}),
+            ("dynamic", {"rope_type": "dynamic", "factor": None, "max_position_embeddings": 8}),
+            ("proportional", {"rope_type": "proportional", "factor": None}),
+        ]
+    ],
     (
         "hf_compat='yes' ignored without rope_scaling",
         lambda: rr.scaled_frequencies(8, None, None, hf_compat="yes"),
