@@ -7,6 +7,7 @@ import math
 import numpy as np
 import torch
 
+from rope_ref import _special
 from rope_ref._special import erf, gelu
 
 
@@ -29,10 +30,13 @@ def test_erf_agrees_with_math_erf_to_float64_ulps():
     assert ulps.max() <= 4, f"erf is {ulps.max()} ulps from math.erf at x = {x[ulps.argmax()]}"
 
 
-def test_erf_with_four_terms_is_float32_accurate():
+def test_erf_with_three_terms_is_within_its_truncation_bound():
+    """(4/sqrt(pi)) (1/512)^3 / 3! = 2.803e-9, what float32 input gets (module doc)."""
     x = points()
     expected = np.array([math.erf(v) for v in x])
-    assert np.abs(erf(x, terms=4) - expected).max() < 2e-11
+    error = np.abs(erf(x, terms=_special._FLOAT32_TERMS) - expected).max()
+    bound = 4 / math.sqrt(math.pi) / 512**3 / 6
+    assert _special._FLOAT32_TERMS == 3 and 1e-10 < error <= bound < 2.9e-9
 
 
 def test_erf_is_odd_and_exact_at_zero_and_infinity():
@@ -53,3 +57,34 @@ def test_gelu_equals_torch_exact_gelu():
     assert got32.dtype == np.float32
     expected32 = torch.nn.functional.gelu(torch.from_numpy(x32)).numpy()
     assert np.abs(got32 - expected32).max() <= 4 * np.spacing(np.float32(8.0))
+
+
+def exact_gelu(x: np.ndarray) -> np.ndarray:
+    """x Phi(x) in float64 from math.erf."""
+    return np.array([v * (1 + math.erf(v / math.sqrt(2))) / 2 for v in x.astype(np.float64)])
+
+
+def test_float32_gelu_is_within_half_an_ulp_plus_x_times_1_5e_9():
+    x = np.concatenate([points(), -np.geomspace(8, 1e5, 50)])
+    x = x[np.abs(x) < 1e6].astype(np.float32)
+    exact, got = exact_gelu(x), gelu(x)
+    ulp = np.spacing(np.maximum(np.abs(exact), np.abs(got)).astype(np.float32))
+    excess = np.abs(got - exact) - (0.5 * ulp + np.abs(x) * 1.5e-9)
+    assert excess.max() <= 0, (
+        f"off by {excess.max():.3g} more than the bound at {x[excess.argmax()]}"
+    )
+    far = x <= -6 * math.sqrt(2)
+    assert far.any() and np.all(got[far] == 0)  # erf = -1 exactly from 6 on
+
+
+def test_gelu_runs_over_blocks_for_any_layout():
+    """More values than one block, not a multiple of it, and a transposed input."""
+    rng = np.random.default_rng(1)
+    for dtype in (np.float32, np.float64):
+        x = (rng.standard_normal((_special._BLOCK // 100 + 7, 301)) * 3).astype(dtype).T
+        got = gelu(x)
+        assert got.shape == x.shape and got.dtype == dtype and x.size > 3 * _special._BLOCK
+        np.testing.assert_array_equal(got, gelu(np.ascontiguousarray(x)))
+        np.testing.assert_array_equal(got[:, :5], gelu(x[:, :5].copy()))
+        exact = exact_gelu(x.ravel()).reshape(x.shape)
+        np.testing.assert_allclose(got, exact, rtol=np.finfo(dtype).eps, atol=1e-8)
