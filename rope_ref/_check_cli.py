@@ -72,23 +72,42 @@ def check_directory(directory, precision: str | None = None) -> list[tuple[str, 
         for name in _INPUT_FILES + (OUTPUT_FILE,):
             if not (folder / name).is_file():
                 raise ValueError(f"{folder / name} is missing")
-        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        config = _read_config(folder / "config.json")
         group = load_group(config["group"], config.get("version", "v1"))
-        x = np.load(folder / "x.npy", allow_pickle=False)
+        x = _read_npy(folder / "x.npy")
         if x.shape != group.arrays["x"].shape or not np.array_equal(x, group.arrays["x"]):
             raise ValueError(
                 f"{folder / 'x.npy'} differs from golden group {group.name}'s "
                 "inputs; export it again"
             )
-        try:
-            outputs = np.load(folder / OUTPUT_FILE, allow_pickle=False)
-        except ValueError as err:
-            raise ValueError(f"{folder / OUTPUT_FILE} is not a readable .npy array: {err}") from err
+        outputs = _read_npy(folder / OUTPUT_FILE)
         try:
             results.append((group.name, check_outputs(outputs, group, precision=precision)))
         except (ValueError, TypeError) as err:
             raise ValueError(f"{folder / OUTPUT_FILE}: {err}") from err
     return results
+
+
+def _read_config(path: Path) -> dict:
+    """An exported config.json: a JSON object with at least the golden group's name."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path} is not valid JSON: {err}") from None
+    if not isinstance(config, dict) or not isinstance(config.get("group"), str):
+        raise ValueError(
+            f"{path} must be a JSON object with the golden group's name under 'group' "
+            "(as `rope-ref golden export` writes it)"
+        )
+    return config
+
+
+def _read_npy(path: Path) -> np.ndarray:
+    """An .npy file (no pickles), or a ValueError naming it."""
+    try:
+        return np.load(path, allow_pickle=False)
+    except (ValueError, EOFError, OSError) as err:
+        raise ValueError(f"{path} is not a readable .npy array: {err}") from None
 
 
 def add_check_parsers(sub, golden_actions) -> None:

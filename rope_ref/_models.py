@@ -102,7 +102,8 @@ def compare(y: np.ndarray, y_model: np.ndarray, tol: np.ndarray, positions) -> F
         err = np.abs(y - y_model)
     both_bad = ~np.isfinite(y) & ~np.isfinite(y_model)
     err = np.where(both_bad, 0.0, np.where(np.isfinite(err), err, np.inf))
-    ratio = err / tol
+    with np.errstate(over="ignore"):  # err / tol beyond float64 is an infinite ratio
+        ratio = err / tol
     worst = np.unravel_index(int(np.argmax(ratio)), ratio.shape)
     return Fit(
         ratio=float(ratio[worst]),

@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import os
 import re
+import zipfile
 
 import numpy as np
 
 from rope_ref._safetensors import read_safetensors
-from rope_ref._validate import check_weight_table
+from rope_ref._validate import (
+    as_array,
+    check_layer_count,
+    check_layer_indices,
+    check_weight_table,
+)
 from rope_ref.frequencies import frequencies
 
 _HF_NAMES = {  # rope_ref name <- HF RoFormerModel state-dict name
@@ -55,7 +61,8 @@ def weights_from_hf_state_dict(state_dict, *, dtype=None) -> dict[str, np.ndarra
 
     Returns:
         dict name -> array of ``dtype``. Raises ValueError listing every unknown key,
-        missing key and wrong shape.
+        missing key and wrong shape, or naming a malformed file; a file that cannot be
+        opened raises the OSError that ``open`` raises (e.g. FileNotFoundError).
     """
     sd = _read_state_dict(state_dict)
     sd = {k.removeprefix("roformer."): v for k, v in sd.items()}
@@ -80,13 +87,7 @@ def weights_from_hf_state_dict(state_dict, *, dtype=None) -> dict[str, np.ndarra
 
 def _read_state_dict(state_dict) -> dict[str, np.ndarray]:
     if isinstance(state_dict, (str, os.PathLike)):
-        path = os.fspath(state_dict)
-        if path.endswith(".safetensors"):
-            return read_safetensors(path)
-        if path.endswith(".npz"):
-            with np.load(path, allow_pickle=False) as f:
-                return {k: f[k] for k in f.files}
-        raise ValueError(f"state_dict path must end in .npz or .safetensors, got {path!r}")
+        state_dict = _read_file(os.fspath(state_dict))
     if not hasattr(state_dict, "items"):
         raise TypeError(
             "state_dict must be a mapping of names to arrays or a .npz/.safetensors path, "
@@ -94,11 +95,24 @@ def _read_state_dict(state_dict) -> dict[str, np.ndarray]:
         )
     out = {}
     for k, v in state_dict.items():
-        arr = np.asarray(v)
+        arr = as_array(f"state_dict[{k!r}]", v)
         if arr.dtype.kind != "f":
             raise TypeError(f"state_dict[{k!r}] must be a float array, got dtype {arr.dtype}")
         out[str(k)] = arr
     return out
+
+
+def _read_file(path: str) -> dict[str, np.ndarray]:
+    """The arrays of a .safetensors or .npz file (OSError if it cannot be opened)."""
+    if path.endswith(".safetensors"):
+        return read_safetensors(path)
+    if not path.endswith(".npz"):
+        raise ValueError(f"state_dict path must end in .npz or .safetensors, got {path!r}")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            return {k: f[k] for k in f.files}
+    except (ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"state_dict file {path!r} is not a readable .npz: {err}") from None
 
 
 def _our_name(hf_name: str) -> str | None:
@@ -134,7 +148,7 @@ def _expected_shapes(V: int, T: int, E: int, H: int, I: int, L: int) -> dict[str
 def _dims_from_weights(w: dict) -> dict[str, int]:
     """V, T, E, H, I, L read off the weights (checked against every shape afterwards)."""
     layers = {int(k.split(".")[1]) for k in w if k.startswith("layer.")}
-    L = max(layers) + 1 if layers else 0
+    L = check_layer_indices("state_dict", layers)
 
     def size(key, axis, fallback):
         return w[key].shape[axis] if key in w and w[key].ndim > axis else fallback
@@ -159,9 +173,13 @@ def _check_shapes(name: str, w: dict, dims: dict, hf_names=False, unknown=()) ->
     check_weight_table(name, {
         "missing keys": [show(k) for k in expected if k not in w],
         "unknown keys": [*unknown, *(show(k) for k in w if k not in expected)],
-        "wrong shapes": [f"{show(k)} is {np.shape(w[k])}, expected {s}"
-                         for k, s in expected.items() if k in w and np.shape(w[k]) != s],
+        "wrong shapes": [f"{show(k)} is {_shape(w, k)}, expected {s}"
+                         for k, s in expected.items() if k in w and _shape(w, k) != s],
     })  # fmt: skip
+
+
+def _shape(w: dict, key: str) -> tuple:
+    return as_array(f"weights[{key!r}]", w[key]).shape
 
 
 def check_weights(w: dict, cfg: dict):
@@ -173,6 +191,8 @@ def check_weights(w: dict, cfg: dict):
     dims = {"V": cfg["vocab_size"], "T": cfg["type_vocab_size"], "E": cfg["embedding_size"],
             "H": cfg["hidden_size"], "I": cfg["intermediate_size"],
             "L": cfg["num_hidden_layers"]}  # fmt: skip
+    layers = {int(m.group(1)) for k in w if (m := re.match(r"layer\.(\d+)\.", str(k)))}
+    check_layer_count(cfg["num_hidden_layers"], len(layers))
     _check_shapes("weights (for this config)", w, dims)
     by_dtype: dict[str, list[str]] = {}
     for k, v in w.items():

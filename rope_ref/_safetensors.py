@@ -11,6 +11,7 @@ float32 exactly (a bfloat16 is the top 16 bits of a float32).
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import numpy as np
@@ -63,12 +64,17 @@ def _tensor(path, name: str, info: object, body: memoryview) -> np.ndarray:
         raise ValueError(
             f"{path}: tensor {name!r} needs 'dtype', 'shape' and 'data_offsets', got {info!r}"
         ) from None
-    if code not in _DTYPES:
+    if not isinstance(code, str) or code not in _DTYPES:
         raise ValueError(
             f"{path}: tensor {name!r} has dtype {code!r}; supported: {sorted(_DTYPES)}"
         )
+    if not (_naturals(shape) and _naturals([begin, end])):
+        raise ValueError(
+            f"{path}: tensor {name!r} needs a shape and data_offsets of integers >= 0, "
+            f"got shape {shape!r} and data_offsets {[begin, end]!r}"
+        )
     dtype = np.dtype(_DTYPES[code])
-    size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    size = math.prod(shape) * dtype.itemsize
     if not (0 <= begin <= end <= len(body)) or end - begin != size:
         raise ValueError(
             f"{path}: tensor {name!r} of shape {shape} and dtype {code} needs {size} bytes, "
@@ -78,3 +84,10 @@ def _tensor(path, name: str, info: object, body: memoryview) -> np.ndarray:
     if code == "BF16":
         return (arr.astype(np.uint32) << 16).view(np.float32)
     return arr.astype(dtype.newbyteorder("="), copy=True)
+
+
+def _naturals(values: object) -> bool:
+    """A JSON list of integers >= 0 (not bools)."""
+    return isinstance(values, list) and all(
+        isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values
+    )

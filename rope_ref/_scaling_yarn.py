@@ -139,4 +139,6 @@ def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
     low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
     ends = (_index_of(x, r, b, L) for x in (beta_fast, beta_slow))
     e = 0.0 if truncate else sum(5 * u * abs(x) + 2 * u * r / math.log(b) for x in ends)
-    return blend_error(g, np.full(g.shape, 2 * e / (high - low) + 2 * u), s)
+    # |high - low|: clamping to [0, r - 1] can put high below low (HF's ramp then runs
+    # backwards), and the error of the ramp's slope is that of its magnitude
+    return blend_error(g, np.full(g.shape, 2 * e / abs(high - low) + 2 * u), s)

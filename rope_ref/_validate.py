@@ -26,19 +26,46 @@ def _describe(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
-def check_int(name: str, value: object, *, minimum: int | None = None) -> int:
-    """An integer (Python or NumPy, not bool), optionally ``>= minimum``."""
+def as_array(name: str, value: object) -> np.ndarray:
+    """``np.asarray(value)``, with NumPy's error for a ragged or unconvertible value
+    (``[[1], [1, 2]]``) turned into one that names the argument."""
+    try:
+        return np.asarray(value)
+    except (ValueError, TypeError, OverflowError) as err:
+        raise TypeError(
+            f"{name} must be an array or a nested list of equal-length rows, "
+            f"got {_describe(value)}: {err}"
+        ) from None
+
+
+#: Lengths and counts that meet float64 arithmetic (context lengths, seq_len) must be
+#: exact as float64: integers up to 2^53.
+MAX_EXACT_INT = 2**53
+
+
+def check_int(
+    name: str, value: object, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """An integer (Python or NumPy, not bool), optionally ``>= minimum``, ``<= maximum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {_describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {_describe(value)}")
     return value
 
 
+#: The largest dimension d accepted: far beyond any head (1024 at most in practice), and
+#: small enough that arrays of d/2 entries neither exhaust memory nor NumPy's size limit.
+MAX_DIM = 2**24
+
+
 def check_even_dim(name: str, value: object) -> int:
-    """A positive even integer: RoPE rotates features in pairs (eq 15 has d/2 blocks)."""
-    value = check_int(name, value, minimum=2)
+    """An even integer in [2, MAX_DIM]: RoPE rotates features in pairs (eq 15 has d/2
+    blocks)."""
+    value = check_int(name, value, minimum=2, maximum=MAX_DIM)
     if value % 2:
         raise ValueError(
             f"{name} must be even (RoPE rotates features in pairs, eq 15), got {value}"
@@ -62,17 +89,30 @@ def check_finite_real(name: str, value: object) -> float:
     """A finite real number (int or float, not bool, not complex)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {_describe(value)}")
-    value = float(value)
+    try:
+        value = float(value)
+    except OverflowError:  # an int or Fraction beyond float64's range
+        raise ValueError(f"{name} must be finite, got {_describe(value)}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
 
 
+#: The smallest base: theta_i = base^(-2(i-1)/d) < 1/base must be finite (eq 15).
+MIN_BASE = float(np.finfo(np.float64).tiny)
+
+
 def check_base(base: object, name: str = "base") -> float:
-    """The RoPE base (10000 in eq 15): finite, > 0 and != 1 (base 1 makes every theta 1)."""
+    """The RoPE base (10000 in eq 15): finite, > 0 and != 1 (base 1 makes every theta 1),
+    and >= 2^-1022 (float64's smallest normal number), so that theta_i < 1/base is finite."""
     base = check_finite_real(name, base)
     if base <= 0.0 or base == 1.0:
         raise ValueError(f"{name} must be > 0 and != 1 (eq 15 uses 10000), got {base}")
+    if base < MIN_BASE:
+        raise ValueError(
+            f"{name} must be >= {MIN_BASE:.6g} (else theta_i = base^(-2(i-1)/d) overflows "
+            f"float64), got {base}"
+        )
     return base
 
 
@@ -117,7 +157,7 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     if isinstance(positions, np.ndarray):
         arr = positions
     elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
-        arr = np.asarray(positions)
+        arr = as_array(name, positions)
     else:
         raise TypeError(
             f"{name} must be a real number or an array of them, got {_describe(positions)}"
@@ -128,6 +168,21 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, got NaN or inf in {name}")
     return arr
+
+
+def check_angles(m: np.ndarray, theta: np.ndarray, name: str = "positions") -> np.ndarray:
+    """phi[..., i] = m theta_i (eq 13), which must be finite: a finite m times a finite
+    theta_i can still overflow float64 (m = 1e308, theta_i = 10). m: (...,) and theta:
+    (d/2,) float64, both already checked. Returns phi: (..., d/2) float64."""
+    with np.errstate(over="ignore"):
+        phi = m[..., None] * theta
+    if not np.all(np.isfinite(phi)):
+        raise ValueError(
+            f"{name} times theta overflows float64: the angles m theta_i (eq 13) must be "
+            f"finite, got max |{name}| = {np.abs(m).max():.3g} and max theta_i = "
+            f"{np.abs(theta).max():.3g}"
+        )
+    return phi
 
 
 def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None:
@@ -154,7 +209,7 @@ def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None
 def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     """A 1-D finite float array of frequencies theta_i, length rotary_dim/2 if given."""
     if not isinstance(theta, np.ndarray):
-        theta = np.asarray(theta) if isinstance(theta, (list, tuple)) else theta
+        theta = as_array("theta", theta) if isinstance(theta, (list, tuple)) else theta
     if not isinstance(theta, np.ndarray) or theta.dtype.kind not in "iuf":
         raise TypeError(f"theta must be a 1-D array of floats, got {_describe(theta)}")
     if theta.ndim != 1 or theta.size == 0:
@@ -222,7 +277,14 @@ def check_qk(q: object, k: object, *, single: bool = False) -> tuple[np.ndarray,
         raise ValueError(f"q and k must have shape (d,), got q {q.shape} and k {k.shape}")
     if q.shape != k.shape:
         raise ValueError(f"q and k must have the same shape, got q {q.shape} and k {k.shape}")
-    check_even_dim("d (the last axis of q and k)", q.shape[-1])
+    d = check_even_dim("d (the last axis of q and k)", q.shape[-1])
+    q_max = float(np.abs(q).max()) if q.size else 0.0
+    k_max = float(np.abs(k).max()) if k.size else 0.0
+    if q_max * k_max * 4.0 * (d // 2 + 1) ** 2 > np.finfo(np.float64).max:
+        raise ValueError(
+            "q and k are too large: h_i = q k* (eq 35) and the bound of eq 37 overflow "
+            f"float64 (max |q| = {q_max:.3g}, max |k| = {k_max:.3g}, d = {d})"
+        )
     return q, k
 
 
@@ -323,7 +385,7 @@ def check_seq_len(seq_len: object, rope_type: str) -> int | None:
                 "the base from the current sequence length), got None"
             )
         return None
-    return check_int("seq_len", seq_len, minimum=1)
+    return check_int("seq_len", seq_len, minimum=1, maximum=MAX_EXACT_INT)
 
 
 def _scaling_type(rope_scaling: dict) -> str:
@@ -357,7 +419,7 @@ def _scaling_value(key: str, value: object):
             raise TypeError(f"{name} must be a bool, got {_describe(value)}")
         return value
     if key in _INT_KEYS:
-        return check_int(name, value, minimum=1)
+        return check_int(name, value, minimum=1, maximum=MAX_EXACT_INT)
     if key == "factor" and value is None:
         return None  # HF: yarn/longrope derive it from max_position_embeddings
     value = check_finite_real(name, value)
@@ -376,7 +438,10 @@ def _factor_list(name: str, value: object) -> np.ndarray:
     elif isinstance(value, (list, tuple)):
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
             raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
-        arr = np.asarray(value, dtype=np.float64)
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except OverflowError:  # an int beyond float64's range
+            raise ValueError(f"{name} must hold finite numbers, got {_describe(value)}") from None
     else:
         raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
     if arr.ndim != 1 or arr.dtype.kind not in "iuf":
@@ -423,12 +488,75 @@ def _check_scaling_relations(p: dict) -> None:
             f"rope_scaling['beta_fast'] must be > beta_slow, got "
             f"{p.get('beta_fast', 32.0)} <= {p.get('beta_slow', 1.0)}"
         )
+    if kind == "yarn":
+        _check_yarn_betas(p)
+    if kind == "longrope" and "attention_factor" not in p:
+        if p["original_max_position_embeddings"] < 2:
+            raise ValueError(
+                "rope_scaling['original_max_position_embeddings'] must be >= 2 for rope_type "
+                "'longrope' without attention_factor (its factor sqrt(1 + ln s / ln L) "
+                f"divides by ln L), got {p['original_max_position_embeddings']}"
+            )
     needs_factor = kind == "yarn" or (kind == "longrope" and "attention_factor" not in p)
     if needs_factor and p.get("factor") is None and "max_position_embeddings" not in p:
         raise ValueError(
             f"rope_scaling needs 'factor' (or max_position_embeddings, factor = "
             f"max / original) for rope_type '{kind}', got factor=None"
         )
+
+
+def _check_yarn_betas(p: dict) -> None:
+    """HF's ramp ends solve L theta_i / (2 pi) = beta (``_scaling_yarn._index_of``):
+    L / (2 pi beta) must be a finite float64 > 0 for beta_fast and beta_slow."""
+    L = p["original_max_position_embeddings"]
+    for key, default in (("beta_fast", 32.0), ("beta_slow", 1.0)):
+        beta = p.get(key, default)
+        ratio = L / (2 * math.pi * beta)
+        if not (math.isfinite(ratio) and ratio > 0.0):
+            raise ValueError(
+                f"rope_scaling['{key}'] must keep L / (2 pi {key}) a finite number > 0 "
+                f"(L = original_max_position_embeddings = {L}), got {beta}"
+            )
+
+
+def check_ntk_base(base: float, s: float, r: int, rope_type: str) -> None:
+    """The NTK-aware base b' = b s^(r/(r-2)) (ntk, dynamic) must lie in float64's range
+    [MIN_BASE, max] (checked in logs, with a margin for rounding), so that forming it
+    raises no OverflowError and does not underflow to 0."""
+    log_b = math.log(base) + math.log(s) * r / (r - 2)
+    low, high = math.log(MIN_BASE) + 1e-6, math.log(np.finfo(np.float64).max) - 1e-6
+    if not low <= log_b <= high:
+        raise ValueError(
+            f"rope_scaling['factor'] gives rope_type '{rope_type}' the base b s^(r/(r-2)) = "
+            f"e^{log_b:.6g} (b = {base:g}, s = {s:g}, r = {r}), outside float64's range "
+            f"[{MIN_BASE:.3g}, {np.finfo(np.float64).max:.3g}]"
+        )
+
+
+def check_scaled_theta(theta: np.ndarray, attention_factor: float, p: dict):
+    """A variant's theta and attention factor must be finite (theta >= 0, factor > 0):
+    extreme but individually valid values (factor = 1e-320: theta_i / factor overflows;
+    mscale = 1e308) can still leave float64's range."""
+    given = {k: v for k, v in p.items() if k not in ("rotary_dim", "rope_type") and v is not None}
+    if not (np.all(np.isfinite(theta)) and np.all(theta >= 0.0)):
+        raise ValueError(
+            f"rope_scaling (rope_type '{p['rope_type']}') gives theta outside float64's "
+            f"range (inf or NaN) with {_describe_params(given)}"
+        )
+    if not (math.isfinite(attention_factor) and attention_factor > 0.0):
+        raise ValueError(
+            f"rope_scaling (rope_type '{p['rope_type']}') gives the attention factor "
+            f"{attention_factor} (it must be finite and > 0) with {_describe_params(given)}"
+        )
+    return theta, attention_factor
+
+
+def _describe_params(params: dict) -> str:
+    text = ", ".join(
+        f"{k}={np.array2string(v, threshold=4) if isinstance(v, np.ndarray) else repr(v)}"
+        for k, v in params.items()
+    )
+    return text if len(text) < 200 else text[:197] + "..."
 
 
 def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
@@ -444,19 +572,27 @@ def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
 # --- attention and encoder (rope_ref.attention, rope_ref.encoder) ---------------------
 
 
+def check_query_key(q, k) -> tuple[np.ndarray, np.ndarray]:
+    """q, k: float arrays (..., seq, d) of one shape (self-attention)."""
+    q = check_float_array("q", q, min_ndim=2)
+    k = check_float_array("k", k, min_ndim=2)
+    if k.shape != q.shape:
+        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
+    return q, k
+
+
 def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray | None:
     """q, k: (..., seq, d) of one shape; v: (..., seq, d_v); mask None or bool broadcastable
     to (..., seq, seq) ((..., 1, seq) for linear attention: keys only). Returns the mask."""
-    q = check_float_array("q", q, min_ndim=2)
-    k = check_float_array("k", k, min_ndim=2)
+    q, k = check_query_key(q, k)
     v = check_float_array("v", v, min_ndim=2)
-    if k.shape != q.shape:
-        raise ValueError(f"k must have q's shape {q.shape} (..., seq, d), got shape {k.shape}")
     if v.shape[:-1] != q.shape[:-1]:
         raise ValueError(
             f"v must have shape {q.shape[:-1]} + (d_v,) (q's leading axes and seq), "
             f"got shape {v.shape}"
         )
+    if q.shape[-2] == 0:
+        raise ValueError(f"q must have seq >= 1 (shape (..., seq, d)), got shape {q.shape}")
     if mask is None:
         return None
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
@@ -473,6 +609,34 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
     return mask
+
+
+def check_scores(
+    scores: np.ndarray, what: str = "the scores q_m^T k_n / sqrt(d) (eq 16)"
+) -> np.ndarray:
+    """Attention's sums must be finite in their dtype: float16 q and k of magnitude 200
+    already overflow 65504 in the scores."""
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(
+            f"q, k (or v) are too large: {what} overflow {scores.dtype} (max finite "
+            f"{np.finfo(scores.dtype).max:.5g}); scale them down or compute in a wider dtype"
+        )
+    return scores
+
+
+def check_denominator(denom: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Linear attention's denominator sum_n phi(q_m)^T varphi(k_n) (eq 19) must be finite,
+    and > 0 for every query with an allowed key: elu(x) + 1 > 0, but it underflows to 0
+    for x below about -745 (float64) or -104 (float32). Queries with no allowed key
+    get 0/0 = nan, as documented."""
+    check_scores(denom, "the denominator of eq 19")
+    zero = (denom == 0) & (allowed > 0)
+    if np.any(zero):
+        raise ValueError(
+            f"q or k are too negative: elu(x) + 1 underflows to 0 in {denom.dtype}, so the "
+            f"denominator of eq 19 is 0 for {int(zero.sum())} query(s) that have keys"
+        )
+    return denom
 
 
 #: HF RoFormerConfig fields the encoder reads, with HF's defaults where shapes do not
@@ -530,7 +694,7 @@ def check_roformer_config(config: object) -> dict:
             "config['hidden_size'] / config['num_attention_heads'] (the head dimension d) "
             f"must be an even integer (RoPE rotates pairs, eq 15), got {hidden} / {heads}"
         )
-    if out["hidden_act"] != "gelu":
+    if not isinstance(out["hidden_act"], str) or out["hidden_act"] != "gelu":
         raise ValueError(
             f"config['hidden_act'] must be 'gelu' (exact erf GELU), got {out['hidden_act']!r}"
         )
@@ -549,16 +713,72 @@ def check_roformer_config(config: object) -> dict:
     return out
 
 
+def check_eps_fits(eps: float, dtype: np.dtype) -> None:
+    """config['layer_norm_eps'] must stay > 0 and finite in the weights' dtype (1e-50 is
+    0 in float32, and a constant row then divides 0 by 0)."""
+    with np.errstate(over="ignore"):
+        cast = np.asarray(eps).astype(dtype)
+    if not (np.isfinite(cast) and cast > 0):
+        raise ValueError(
+            f"config['layer_norm_eps'] must be > 0 and finite in the weights' dtype "
+            f"{np.dtype(dtype)}, got {eps} (it becomes {cast})"
+        )
+
+
+def check_encoder_finite(x: np.ndarray, where: str) -> np.ndarray:
+    """Hidden states must stay finite: finite but huge weights can overflow the weights'
+    dtype (float32 ends at 3.4e38); the message says where."""
+    if not np.all(np.isfinite(x)):
+        raise ValueError(
+            f"weights overflow {x.dtype} in {where}: the hidden states hold NaN or inf "
+            f"(max finite |value| {_max_abs(x, np.isfinite(x))}); check the weights' scale"
+        )
+    return x
+
+
+def _max_abs(values: np.ndarray, keep: np.ndarray) -> str:
+    kept = np.abs(values[keep])
+    return f"{kept.max():.3g}" if kept.size else "none"
+
+
+def check_layer_count(configured: int, present: int) -> None:
+    """config['num_hidden_layers'] may exceed the layers the weights hold by one layer at
+    most before their keys are listed one by one (a config of 10**9 layers would list
+    1.6e10 missing keys); more is this error."""
+    if configured > present + 1:
+        raise ValueError(
+            f"config['num_hidden_layers'] is {configured} but the weights hold {present} layer(s)"
+        )
+
+
+def check_layer_indices(name: str, layers: set[int]) -> int:
+    """Encoder layers must be numbered 0..L-1 without gaps; returns L."""
+    count = max(layers) + 1 if layers else 0
+    if count != len(layers):
+        missing = sorted(set(range(min(count, len(layers) + 20))) - layers)[:10]
+        raise ValueError(
+            f"{name} must number its layers 0..L-1 without gaps, got {len(layers)} layer(s) "
+            f"up to index {count - 1}; missing e.g. {missing}"
+        )
+    return count
+
+
 def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
-    """Raise one ValueError listing every missing key, unknown key and wrong shape."""
-    lines = [f"  {kind}: {', '.join(items)}" for kind, items in problems.items() if items]
+    """Raise one ValueError listing the missing keys, unknown keys and wrong shapes (the
+    first 20 of each kind, and how many more)."""
+    lines = [
+        f"  {kind}: {', '.join(items[:20])}"
+        + (f" and {len(items) - 20} more" if len(items) > 20 else "")
+        for kind, items in problems.items()
+        if items
+    ]
     if lines:
         raise ValueError(f"{name} does not match the RoFormer encoder:\n" + "\n".join(lines))
 
 
 def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:
     """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
-    arr = np.asarray(ids) if isinstance(ids, (list, tuple)) else ids
+    arr = as_array(name, ids) if isinstance(ids, (list, tuple)) else ids
     if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(
             f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
@@ -581,7 +801,7 @@ def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndar
 
 def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
-    arr = np.asarray(mask) if isinstance(mask, (list, tuple)) else mask
+    arr = as_array("attention_mask", mask) if isinstance(mask, (list, tuple)) else mask
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
         raise TypeError(
             f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
@@ -612,10 +832,10 @@ def check_encoder_positions(positions: object, batch: int, seq: int) -> np.ndarr
 
 
 def check_bool(name: str, value: object) -> bool:
-    """True or False (not 0/1, not a string)."""
-    if not isinstance(value, bool):
+    """True or False (or NumPy's bool_; not 0/1, not a string)."""
+    if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a bool, got {_describe(value)}")
-    return value
+    return bool(value)
 
 
 def check_base_agrees(base: object, rope_theta: float | None) -> float:
@@ -649,13 +869,33 @@ def check_scaling_args(theta: object, rope_scaling: object, seq_len: object) -> 
         raise ValueError("give theta or rope_scaling, not both (rope_scaling determines theta)")
 
 
+def check_golden_group(group: object) -> object:
+    """A golden group's name (str), or a group as ``rope_ref.golden.load_group`` returns."""
+    if not isinstance(group, str) and not (hasattr(group, "arrays") and hasattr(group, "config")):
+        raise TypeError(
+            "group must be a golden group's name (str) or a GoldenGroup from "
+            f"rope_ref.golden.load_group, got {_describe(group)}"
+        )
+    return group
+
+
 def check_golden_version(version: object) -> str:
-    """A golden set version: a plain folder name such as 'v1'."""
+    """A golden set version: a plain folder name such as 'v1' (no separator, no NUL, at
+    most 255 characters: a name no file system refuses)."""
     if not isinstance(version, str) or not version or "/" in version or "\\" in version:
-        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
-    if version in (".", ".."):
-        raise ValueError(f"version must be a folder name such as 'v1', got {version!r}")
+        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
+    if version in (".", "..") or "\x00" in version or len(version) > 255:
+        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
     return version
+
+
+def check_golden_root(root: object) -> object:
+    """``root``: None (the packaged vectors) or a folder path (str or os.PathLike)."""
+    import os
+
+    if root is not None and not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a folder path (str or os.PathLike), got {_describe(root)}")
+    return root
 
 
 # --- figures (rope_ref.figures) -----------------------------------------------------------
@@ -670,10 +910,36 @@ def check_positive_real(name: str, value: object) -> float:
 
 
 def check_same_shape(name_a: str, a: object, name_b: str, b: object, *, ndim: int | None = None):
-    """Two float arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
-    a = check_float_array(name_a, np.asarray(a, dtype=np.float64), min_ndim=1)
-    b = check_float_array(name_b, np.asarray(b, dtype=np.float64), min_ndim=1)
+    """Two real arrays of one shape (with exactly ``ndim`` axes if given), as float64."""
+    a, b = _real_array(name_a, a), _real_array(name_b, b)
     if a.shape != b.shape or (ndim is not None and a.ndim != ndim):
         want = "one shape" if ndim is None else f"one shape with {ndim} axes"
         raise ValueError(f"{name_a} and {name_b} must have {want}, got {a.shape} and {b.shape}")
     return a, b
+
+
+def _real_array(name: str, value: object) -> np.ndarray:
+    """Any array-like of reals (bool, int or float; not complex, not text) as a finite
+    float64 array with at least one axis."""
+    arr = as_array(name, value)
+    if arr.dtype.kind not in "biuf" and arr.dtype.name != "bfloat16":
+        raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
+    return check_float_array(name, arr.astype(np.float64), min_ndim=1)
+
+
+def check_difference(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> np.ndarray:
+    """|a - b| of two finite float64 arrays of one shape (..., d) with d >= 1, which must
+    not overflow (1e308 - -1e308)."""
+    if a.size == 0:
+        raise ValueError(
+            f"{name_a} and {name_b} must hold at least one value (shape (..., seq, d)), "
+            f"got shape {a.shape}"
+        )
+    with np.errstate(over="ignore"):
+        diff = np.abs(a - b)
+    if not np.all(np.isfinite(diff)):
+        raise ValueError(
+            f"{name_a} - {name_b} overflows float64: they differ by more than "
+            f"{np.finfo(np.float64).max:.4g} somewhere"
+        )
+    return diff

@@ -34,7 +34,13 @@ from fractions import Fraction
 
 import numpy as np
 
-from rope_ref._validate import check_base, check_even_dim, check_positions, check_theta
+from rope_ref._validate import (
+    check_angles,
+    check_base,
+    check_even_dim,
+    check_positions,
+    check_theta,
+)
 
 #: float64 unit roundoff u = 2^-53.
 UNIT_ROUNDOFF = 2.0**-53
@@ -50,9 +56,7 @@ def angles(positions, theta) -> np.ndarray:
     Returns:
         phi: (..., seq, d/2) float64.
     """
-    m = check_positions(positions)
-    theta = check_theta(theta)
-    return m[..., None] * theta
+    return check_angles(check_positions(positions), check_theta(theta))
 
 
 def theta_error_bound(d: int, base: float = 10000.0) -> np.ndarray:

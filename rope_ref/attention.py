@@ -18,7 +18,14 @@ import math
 
 import numpy as np
 
-from rope_ref._validate import check_attention_inputs
+from rope_ref._validate import (
+    check_attention_inputs,
+    check_bool,
+    check_denominator,
+    check_even_dim,
+    check_query_key,
+    check_scores,
+)
 from rope_ref.rotary import rotate
 
 
@@ -29,11 +36,13 @@ def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndar
     q, k: (..., seq, d). ``rope``: theta, base, layout, rotary_dim as in ``rotate``.
     Returns scores: (..., seq, seq), q's dtype.
     """
+    q, k = check_query_key(q, k)
     q_m = rotate(q, positions, **rope)
     k_n = rotate(k, positions, **rope)
-    scores = q_m @ np.swapaxes(k_n, -1, -2)
-    scores /= np.asarray(math.sqrt(q.shape[-1]), q.dtype)
-    return scores
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
+        scores = q_m @ np.swapaxes(k_n, -1, -2)
+        scores /= np.asarray(math.sqrt(q.shape[-1]), q.dtype)
+    return check_scores(scores)
 
 
 def rope_attention(
@@ -65,8 +74,10 @@ def rope_attention(
     Returns:
         o: (..., seq, d_v), q's dtype.
     """
-    mask = check_attention_inputs(q, k, v, mask, linear=linear)
-    if rotary_value:
+    mask = check_attention_inputs(q, k, v, mask, linear=check_bool("linear", linear))
+    causal = check_bool("causal", causal)
+    if check_bool("rotary_value", rotary_value):
+        check_even_dim("d_v (the last axis of v, rotated when rotary_value=True)", v.shape[-1])
         v = rotate(v, positions, **rope)
     if linear:
         return _linear(q, k, v, positions, mask, causal, rope)
@@ -103,7 +114,7 @@ def linear_attention(
     Shapes as in ``attention``. Returns (..., seq, d_v), q's dtype.
     """
     mask = check_attention_inputs(q, k, v, mask, linear=True)
-    return _linear(q, k, v, positions, mask, causal, rope)
+    return _linear(q, k, v, positions, mask, check_bool("causal", causal), rope)
 
 
 def _linear(q, k, v, positions, key_mask, causal, rope):
@@ -111,15 +122,26 @@ def _linear(q, k, v, positions, key_mask, causal, rope):
     if key_mask is not None:
         phi_k = phi_k * np.swapaxes(key_mask, -1, -2)  # (..., seq, 1) zeros masked keys
     rq, rk = rotate(phi_q, positions, **rope), rotate(phi_k, positions, **rope)
-    if causal:
-        kv = np.cumsum(rk[..., :, None] * v[..., None, :], axis=-3)  # (..., seq, d, d_v)
-        numer = np.einsum("...md,...mde->...me", rq, kv)
-        denom = np.sum(phi_q * np.cumsum(phi_k, axis=-2), axis=-1)
-    else:
-        numer = rq @ (np.swapaxes(rk, -1, -2) @ v)  # (..., seq, d_v)
-        denom = np.sum(phi_q * phi_k.sum(axis=-2, keepdims=True), axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
+        if causal:
+            kv = np.cumsum(rk[..., :, None] * v[..., None, :], axis=-3)  # (..., seq, d, d_v)
+            numer = np.einsum("...md,...mde->...me", rq, kv)
+            denom = np.sum(phi_q * np.cumsum(phi_k, axis=-2), axis=-1)
+        else:
+            numer = rq @ (np.swapaxes(rk, -1, -2) @ v)  # (..., seq, d_v)
+            denom = np.sum(phi_q * phi_k.sum(axis=-2, keepdims=True), axis=-1)
+    check_scores(numer, "the numerator of eq 19")
+    check_denominator(denom, _allowed_keys(phi_k.shape, key_mask, causal))
     with np.errstate(invalid="ignore", divide="ignore"):
         return (numer / denom[..., None]).astype(q.dtype, copy=False)
+
+
+def _allowed_keys(shape, key_mask, causal) -> np.ndarray:
+    """How many keys each query may attend to: (..., seq) (or broadcastable)."""
+    ones = np.ones(shape[:-1] + (1,))
+    if key_mask is not None:
+        ones = ones * np.swapaxes(key_mask, -1, -2)
+    return (np.cumsum(ones, axis=-2) if causal else ones.sum(axis=-2, keepdims=True))[..., 0]
 
 
 def _elu_plus_one(x: np.ndarray) -> np.ndarray:
@@ -129,7 +151,8 @@ def _elu_plus_one(x: np.ndarray) -> np.ndarray:
 
 def _softmax_in_place(scores: np.ndarray) -> np.ndarray:
     """softmax over the last axis (eq 2), shifted by the row maximum, written over scores."""
-    scores -= scores.max(axis=-1, keepdims=True)
-    np.exp(scores, out=scores)
+    with np.errstate(over="ignore"):  # float_min - a large max -> -inf -> weight exactly 0
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
     scores /= scores.sum(axis=-1, keepdims=True)
     return scores

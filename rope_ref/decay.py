@@ -29,7 +29,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_ref._validate import check_base, check_even_dim, check_positions, check_qk
+from rope_ref._validate import (
+    check_angles,
+    check_base,
+    check_even_dim,
+    check_positions,
+    check_qk,
+)
 from rope_ref.frequencies import frequencies
 from rope_ref.layouts import pair_indices
 
@@ -48,7 +54,7 @@ def partial_sums(distances, d: int, base: float = 10000.0) -> np.ndarray:
     d = check_even_dim("d", d)
     theta = frequencies(d, check_base(base))
     distances = check_positions(distances, "distances")
-    terms = np.exp(1j * (distances[..., None] * theta))
+    terms = np.exp(1j * check_angles(distances, theta, "distances"))
     zero = np.zeros(distances.shape + (1,), dtype=np.complex128)
     return np.concatenate([zero, np.cumsum(terms, axis=-1)], axis=-1)
 

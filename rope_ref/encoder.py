@@ -37,7 +37,9 @@ import numpy as np
 from rope_ref._roformer_weights import check_weights, weights_from_hf_state_dict
 from rope_ref._special import gelu
 from rope_ref._validate import (
+    check_encoder_finite,
     check_encoder_positions,
+    check_eps_fits,
     check_padding_mask,
     check_roformer_config,
     check_token_ids,
@@ -73,10 +75,11 @@ def encode(
             the output unchanged (eq 16).
 
     Returns:
-        (batch, seq, hidden_size) array of the weights' dtype.
+        (batch, seq, hidden_size) array of the weights' dtype. Raises ValueError naming
+        the stage if finite but huge weights overflow that dtype.
     """
     cfg = check_roformer_config(config)
-    check_weights(weights, cfg)
+    check_eps_fits(cfg["layer_norm_eps"], check_weights(weights, cfg))
     ids = check_token_ids("input_ids", input_ids, cfg["vocab_size"])
     batch, seq = ids.shape
     types = (
@@ -90,9 +93,10 @@ def encode(
     if attention_mask is not None:
         mask = check_padding_mask(attention_mask, ids.shape)[:, None, None, :]  # keys
 
-    x = _embed(weights, ids, types, cfg)
-    for i in range(cfg["num_hidden_layers"]):
-        x = _layer(weights, f"layer.{i}.", x, m, mask, cfg)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_encoder_finite
+        x = check_encoder_finite(_embed(weights, ids, types, cfg), "the embeddings")
+        for i in range(cfg["num_hidden_layers"]):
+            x = _layer(weights, f"layer.{i}.", x, m, mask, cfg)
     return x
 
 
@@ -113,7 +117,8 @@ def _layer(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.ndarray:
     a = _linear(_self_attention(w, p, x, m, mask, cfg), w[p + "W_o"], w[p + "b_o"])
     x = _layer_norm(x + a, w[p + "ln_1.gamma"], w[p + "ln_1.beta"], cfg)
     f = _linear(gelu(_linear(x, w[p + "W_1"], w[p + "b_1"])), w[p + "W_2"], w[p + "b_2"])
-    return _layer_norm(x + f, w[p + "ln_2.gamma"], w[p + "ln_2.beta"], cfg)
+    x = _layer_norm(x + f, w[p + "ln_2.gamma"], w[p + "ln_2.beta"], cfg)
+    return check_encoder_finite(x, f"{p[:-1]}'s output")
 
 
 def _self_attention(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.ndarray:
@@ -122,10 +127,15 @@ def _self_attention(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.nd
     Each head's q and k are rotated by R^d_(Theta,m) with d = H / h and theta of eq 15.
     """
     q, k, v = _project_qkv(w, p, x, cfg["num_attention_heads"])  # (batch, h, seq, d)
+    for name, y in zip("qkv", (q, k, v), strict=True):
+        check_encoder_finite(y, f"{p}W_{name}'s projection")
     causal, rotary_value = cfg["is_decoder"], cfg["rotary_value"]
     theta = frequencies(q.shape[-1])  # eq 15, base 10000
-    o = rope_attention(q, k, v, m, mask=mask, causal=causal, rotary_value=rotary_value,
-                       theta=theta)  # fmt: skip
+    try:
+        o = rope_attention(q, k, v, m, mask=mask, causal=causal, rotary_value=rotary_value,
+                           theta=theta)  # fmt: skip
+    except ValueError as err:  # q, k, v are the weights' doing, not the caller's
+        raise ValueError(f"weights overflow {x.dtype} in {p[:-1]}'s attention: {err}") from None
     batch, heads, seq, d = o.shape
     return o.transpose(0, 2, 1, 3).reshape(batch, seq, heads * d)
 

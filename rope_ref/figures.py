@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref._validate import (
+    check_difference,
     check_positions,
     check_positive_real,
     check_same_shape,
+    check_scores,
     check_theta,
 )
 from rope_ref.rotary import rotate
@@ -46,10 +48,12 @@ def wavelengths(theta) -> np.ndarray:
 
     Returns (d/2,) float64. With eq 15 and base 10000, lambda runs from 2 pi (i = 1) to
     about 2 pi * 10000 (i = d/2): the slow pairs are what lets scores depend on distance
-    over a long range, and what the scaling variants change.
+    over a long range, and what the scaling variants change. A zero frequency (p-RoPE,
+    a pair that never turns) has wavelength inf, as has one below about 3.5e-308.
     """
     theta = check_theta(theta)
-    return 2.0 * np.pi / theta
+    with np.errstate(divide="ignore", over="ignore"):  # documented: inf
+        return 2.0 * np.pi / theta
 
 
 def score_grid(q: np.ndarray, k: np.ndarray, positions, **rotate_kwargs) -> np.ndarray:
@@ -67,7 +71,8 @@ def score_grid(q: np.ndarray, k: np.ndarray, positions, **rotate_kwargs) -> np.n
     m = check_positions(positions)
     Q = rotate(np.broadcast_to(q, (m.size, q.size)).copy(), m, **rotate_kwargs)
     K = rotate(np.broadcast_to(k, (m.size, k.size)).copy(), m, **rotate_kwargs)
-    return Q @ K.T
+    with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
+        return check_scores(Q @ K.T, "the scores q_m^T k_n (eq 16)")
 
 
 def error_by_position(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
@@ -80,7 +85,7 @@ def error_by_position(y: np.ndarray, reference: np.ndarray) -> np.ndarray:
     y, reference = check_same_shape("y", y, "reference", reference)
     if y.ndim < 2:
         y, reference = y[None], reference[None]  # one position
-    err = np.abs(y - reference)
+    err = check_difference("y", y, "reference", reference)
     return err.max(axis=tuple(i for i in range(err.ndim) if i != err.ndim - 2))
 
 

@@ -16,7 +16,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from rope_ref._validate import check_even_dim, check_int, check_layout, check_rotary_dim
+from rope_ref._validate import (
+    as_array,
+    check_even_dim,
+    check_int,
+    check_layout,
+    check_rotary_dim,
+)
 
 
 def pair_indices(rotary_dim: int, layout: str = "interleaved") -> tuple[np.ndarray, np.ndarray]:
@@ -49,13 +55,13 @@ def to_half_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
 
     x: (..., d) any dtype. Returns a new array of the same shape and dtype.
     """
-    x = np.asarray(x)
+    x = as_array("x", x)
     return x[..., half_permutation(_last_axis(x), rotary_dim)]
 
 
 def to_interleaved_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
     """Inverse of ``to_half_layout``: x[..., P^-1]. x: (..., d)."""
-    x = np.asarray(x)
+    x = as_array("x", x)
     return x[..., np.argsort(half_permutation(_last_axis(x), rotary_dim))]
 
 
@@ -77,7 +83,7 @@ def permute_qk_weights(
         rotate(W' x, layout="half") = to_half_layout(rotate(W x, layout="interleaved"))
         per head, so the scores q_m^T k_n (eq 16) are identical.
     """
-    W = np.asarray(W)
+    W = as_array("W", W)
     n_heads = check_int("n_heads", n_heads, minimum=1)
     to = check_layout(to)
     if W.ndim not in (1, 2) or W.shape[0] % n_heads:

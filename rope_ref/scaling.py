@@ -58,8 +58,11 @@ from rope_ref._validate import (
     check_base_agrees,
     check_bool,
     check_even_dim,
+    check_ntk_base,
     check_rope_scaling,
+    check_rotary_dim,
     check_scaled_rotary_dim,
+    check_scaled_theta,
     check_seq_len,
 )
 from rope_ref.angles import UNIT_ROUNDOFF, theta_error_bound
@@ -96,13 +99,16 @@ def scaled_frequencies(
             scores q_m^T k_n of eq 16 scale by its square); 1.0 for most variants.
     """
     d = check_even_dim("d", d)
+    hf_compat = check_bool("hf_compat", hf_compat)
     if rope_scaling is None:
+        check_seq_len(seq_len, "default")
         return frequencies(d, 10000.0 if base is None else check_base(base)), 1.0
     p = check_rope_scaling(rope_scaling, d)
     p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
     seq_len = check_seq_len(seq_len, p["rope_type"])
-    hf_compat = check_bool("hf_compat", hf_compat)
-    return _VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
+    with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+        theta, attention_factor = _VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
+    return check_scaled_theta(theta, attention_factor, p)
 
 
 def scaled_theta_error_bound(
@@ -187,8 +193,9 @@ def _ntk(p, d, seq_len, hf_compat):
     L = max_position_embeddings, so no scaling up to L. The YaRN paper (sec 3.3) writes
     dynamic scaling as s = max(1, l / L): the factor = 1 case of the same formula.
     """
-    r = p["rotary_dim"]
-    base = p["rope_theta"] * _ntk_alpha(p, seq_len) ** (r / (r - 2))
+    r, s = p["rotary_dim"], _ntk_alpha(p, seq_len)
+    check_ntk_base(p["rope_theta"], s, r, p["rope_type"])
+    base = p["rope_theta"] * s ** (r / (r - 2))
     return frequencies(r, base), 1.0
 
 
@@ -255,6 +262,7 @@ _VARIANTS = {
 
 def _head_frequencies(d, rotary_dim, base, rope_scaling, seq_len, hf_compat):
     """(theta, attention_factor, r) for a head of d features, as ``rotate`` needs them."""
+    check_rotary_dim(rotary_dim, d)
     n = _scaling_dim(d, rotary_dim, rope_scaling)
     theta, attention_factor = scaled_frequencies(
         n, base, rope_scaling, seq_len, hf_compat=hf_compat

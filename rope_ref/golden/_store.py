@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rope_ref._validate import check_golden_version
+from rope_ref._validate import check_golden_root, check_golden_version
 
 #: Version of the manifest's layout (docs/golden-format.md).
 SCHEMA_VERSION = 1
@@ -44,6 +44,7 @@ class GoldenGroup:
 
 def vectors_dir(version: str = "v1", root: Path | None = None) -> Path:
     """The folder of one version of the set (``root`` replaces the packaged vectors/)."""
+    root = check_golden_root(root)
     return Path(VECTORS if root is None else root) / check_golden_version(version)
 
 
