@@ -40,7 +40,8 @@ def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndar
     q_m = rotate(q, positions, **rope)
     k_n = rotate(k, positions, **rope)
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
-        scores = (q_m @ np.swapaxes(k_n, -1, -2)) / np.asarray(math.sqrt(q.shape[-1]), q.dtype)
+        scores = q_m @ np.swapaxes(k_n, -1, -2)
+        scores /= np.asarray(math.sqrt(q.shape[-1]), q.dtype)
     return check_scores(scores)
 
 
@@ -85,8 +86,8 @@ def rope_attention(
         n = q.shape[-2]
         mask = np.tri(n, dtype=bool) if mask is None else mask & np.tri(n, dtype=bool)
     if mask is not None:
-        scores = np.where(mask, scores, np.finfo(scores.dtype).min)
-    return _softmax(scores) @ v
+        np.copyto(scores, np.finfo(scores.dtype).min, where=~mask)  # mask broadcasts
+    return _softmax_in_place(scores) @ v
 
 
 def linear_attention(
@@ -148,8 +149,10 @@ def _elu_plus_one(x: np.ndarray) -> np.ndarray:
     return np.where(x > 0, x + 1.0, np.exp(np.minimum(x, 0.0))).astype(x.dtype, copy=False)
 
 
-def _softmax(scores: np.ndarray) -> np.ndarray:
-    """softmax over the last axis (eq 2), shifted by the row maximum."""
+def _softmax_in_place(scores: np.ndarray) -> np.ndarray:
+    """softmax over the last axis (eq 2), shifted by the row maximum, written over scores."""
     with np.errstate(over="ignore"):  # float_min - a large max -> -inf -> weight exactly 0
-        e = np.exp(scores - scores.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+        scores -= scores.max(axis=-1, keepdims=True)
+        np.exp(scores, out=scores)
+    scores /= scores.sum(axis=-1, keepdims=True)
+    return scores

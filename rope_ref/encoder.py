@@ -159,6 +159,10 @@ def _linear(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _layer_norm(x: np.ndarray, gamma, beta, cfg: dict) -> np.ndarray:
     """(x - mean) / sqrt(var + eps) * gamma + beta over the last axis (biased variance)."""
-    mu = x.mean(axis=-1, keepdims=True)
-    var = np.square(x - mu).mean(axis=-1, keepdims=True)
-    return (x - mu) / np.sqrt(var + x.dtype.type(cfg["layer_norm_eps"])) * gamma + beta
+    y = x - x.mean(axis=-1, keepdims=True)
+    var = np.square(y).mean(axis=-1, keepdims=True)
+    var += x.dtype.type(cfg["layer_norm_eps"])
+    y /= np.sqrt(var, out=var)  # in place from here on
+    y *= gamma
+    y += beta
+    return y
