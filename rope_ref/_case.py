@@ -178,9 +178,7 @@ def _stated_scaling(d: int, base: float, rotary_dim, rope_scaling):
     if kind == "proportional":
         return base, d if rotary_dim is None else rotary_dim, scaling
     if "partial_rotary_factor" in scaling:
-        factor = _validate.check_finite_real(
-            "rope_scaling['partial_rotary_factor']", scaling.pop("partial_rotary_factor")
-        )
+        factor = _validate.check_partial_rotary_factor(scaling.pop("partial_rotary_factor"))
         from_dict = int(d * factor)
         if rotary_dim is not None and rotary_dim != from_dict:
             raise ValueError(

@@ -427,7 +427,16 @@ def _scaling_value(key: str, value: object):
         raise ValueError(f"{name} must be > 0, got {value}")
     if key in ("mscale", "mscale_all_dim") and value < 0.0:
         raise ValueError(f"{name} must be >= 0, got {value}")
-    if key == "partial_rotary_factor" and not 0.0 < value <= 1.0:
+    if key == "partial_rotary_factor":
+        return check_partial_rotary_factor(value)
+    return value
+
+
+def check_partial_rotary_factor(value: object) -> float:
+    """rope_scaling['partial_rotary_factor']: a real number in (0, 1]."""
+    name = "rope_scaling['partial_rotary_factor']"
+    value = check_finite_real(name, value)
+    if not 0.0 < value <= 1.0:
         raise ValueError(f"{name} must be in (0, 1], got {value}")
     return value
 

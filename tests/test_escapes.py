@@ -293,6 +293,16 @@ ESCAPES = [
     ),
     # the checker
     (
+        "check with partial_rotary_factor 1.7e308: OverflowError",
+        lambda: rr.check(
+            big_outputs,
+            d=8,
+            rope_scaling={"rope_type": "default", "partial_rotary_factor": 1.7e308},
+        ),
+        ValueError,
+        r"rope_scaling\['partial_rotary_factor'\] must be in \(0, 1\]",
+    ),
+    (
         "check_outputs(group=3): AttributeError",
         lambda: rr.check_outputs(np.zeros(3), 3),
         TypeError,
