@@ -875,8 +875,15 @@ def check_yarn_truncate(params: dict, hf_compat: bool) -> None:
         )
 
 
-def check_scaling_args(theta: object, rope_scaling: object, seq_len: object) -> None:
-    """``rotate``: theta and rope_scaling exclude each other; seq_len needs rope_scaling."""
+def check_scaling_args(
+    theta: object, rope_scaling: object, seq_len: object, *, base: object = None
+) -> None:
+    """``rotate``: theta excludes rope_scaling and base; seq_len needs rope_scaling."""
+    if theta is not None and base is not None:
+        raise ValueError(
+            f"give theta or base, not both (theta fixes the frequencies), "
+            f"got base={_describe(base)}"
+        )
     if rope_scaling is None and seq_len is not None:
         raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
     if rope_scaling is not None and theta is not None:

@@ -22,6 +22,7 @@ import numpy as np
 
 from rope_ref._validate import (
     check_base,
+    check_bool,
     check_float_array,
     check_layout,
     check_positions,
@@ -105,8 +106,15 @@ def rotate(
     out[..., r:] = x[..., r:]
     rows = max(1, min(_BLOCK // (r // 2), x[..., 0].size))
     z = _block_buffer(rows * (r // 2))
-    for block in _blocks(x.shape[:-1], rows):
-        _rotate_block(x[block][..., :r], turns[block], out[block][..., :r], layout, z)
+    try:
+        with np.errstate(over="raise", invalid="raise"):  # costs nothing when none occurs
+            for block in _blocks(x.shape[:-1], rows):
+                _rotate_block(x[block][..., :r], turns[block], out[block][..., :r], layout, z)
+    except FloatingPointError:
+        raise ValueError(
+            f"x is too large to rotate in {x.dtype}: a rotated pair (times the attention "
+            f"factor {factor}) overflows {x.dtype}'s largest value {np.finfo(x.dtype).max}"
+        ) from None
     return out
 
 
@@ -185,7 +193,8 @@ def rotation_error_bound(
     With ``rope_scaling``, theta's relative error t_i is ``scaled_theta_error_bound``
     instead of ``theta_error_bound`` (so dphi = |m theta_i| (t_i + u)), and an attention
     factor A != 1 multiplies the bound by A and adds 6u for A's own rounding and the
-    products cos * A, sin * A.
+    products cos * A, sin * A. Where (|x_a| + |x_b|) A exceeds float64's range the bound
+    is inf (no finite statement can be made there).
     """
     theta, r, factor = _scaled(x, None, base, rotary_dim, rope_scaling, seq_len, hf_compat)
     x, phi, layout, r = _prepare(x, positions, theta, base, layout, r)
@@ -196,10 +205,11 @@ def rotation_error_bound(
         n = _scaling_dim(x.shape[-1], rotary_dim, rope_scaling)
         t = scaled_theta_error_bound(n, base, rope_scaling, seq_len, hf_compat=hf_compat)
         dphi = np.abs(phi) * (t + UNIT_ROUNDOFF) * (1.0 + 1e-6)
-    mag = np.abs(x[..., a].astype(np.float64)) + np.abs(x[..., b].astype(np.float64))
     u_x = 0.0 if x.dtype == np.float64 else float(np.finfo(x.dtype).eps) / 2
     u_factor = 0.0 if factor == 1.0 else 6 * UNIT_ROUNDOFF
-    per_pair = factor * mag * (dphi + 4 * UNIT_ROUNDOFF + u_factor + u_x)
+    with np.errstate(over="ignore"):  # past float64's range the bound is inf (see above)
+        mag = np.abs(x[..., a].astype(np.float64)) + np.abs(x[..., b].astype(np.float64))
+        per_pair = factor * mag * (dphi + 4 * UNIT_ROUNDOFF + u_factor + u_x)
     bound = np.zeros(np.broadcast_shapes(x.shape, per_pair.shape[:-1] + (x.shape[-1],)))
     bound[..., a] = per_pair
     bound[..., b] = per_pair
@@ -231,7 +241,8 @@ def _checked(x, positions, theta, base, layout, rotary_dim):
 
 def _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
     """(theta, rotary_dim, attention_factor): from rope_scaling when given, else as passed."""
-    check_scaling_args(theta, rope_scaling, seq_len)
+    check_scaling_args(theta, rope_scaling, seq_len, base=base)
+    check_bool("hf_compat", hf_compat)
     if rope_scaling is None:
         return theta, rotary_dim, 1.0
     x = check_float_array("x", x, min_ndim=2)

@@ -154,3 +154,26 @@ def test_fuzzed_steps_and_layouts_raise_only_value_or_type_errors(d, base, W, n_
         assert isinstance(out, np.ndarray)
         if out.dtype.kind == "f":
             assert np.all(np.isfinite(out))
+
+
+def test_rotate_names_an_overflow_instead_of_returning_inf():
+    """A float16 pair (60000, 60000) turned by 45 degrees has a component 84853 > 65504."""
+    x = np.full((1, 2), 60000.0, dtype=np.float16)
+    theta = np.array([np.pi / 4])
+    with pytest.raises(ValueError, match="x is too large to rotate in float16"):
+        rr.rotate(x, [1.0], theta=theta)
+    assert np.all(np.isfinite(rr.rotate(x, [0.0], theta=theta)))
+
+
+def test_rotate_takes_theta_or_base_not_both():
+    with pytest.raises(ValueError, match="give theta or base, not both"):
+        rr.rotate(X, P, theta=rr.frequencies(8), base=500000.0)
+    with pytest.raises(TypeError, match="hf_compat"):
+        rr.rotate(X, P, hf_compat="yes")
+
+
+def test_error_bound_is_inf_past_float64_range_without_warning():
+    x = np.full((1, 2), 1.7e308)
+    with np.errstate(all="raise"):
+        bound = rr.rotation_error_bound(x, [3.0])
+    assert np.all(np.isinf(bound))
