@@ -6,6 +6,7 @@ the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the
 
 from __future__ import annotations
 
+import argparse
 import platform
 import sys
 
@@ -16,7 +17,12 @@ from bench import bench_encoder, bench_golden, bench_rotate
 from bench._timing import print_table
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    argparse.ArgumentParser(
+        prog="python -m bench",
+        description="Run every benchmark of rope_ref (a few minutes); print ratios of "
+        "medians measured side by side in one run. Takes no options.",
+    ).parse_args(argv)
     print(
         f"rope_ref bench: Python {platform.python_version()}, NumPy {np.__version__}, "
         f"torch {torch.__version__}, {platform.machine()}; medians over repeats, "
