@@ -186,6 +186,14 @@ def check_angles(m: np.ndarray, theta: np.ndarray, name: str = "positions") -> n
     return phi
 
 
+def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+    """Whether an array of ``shape`` broadcasts to exactly ``target`` (without growing it)."""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None:
     """``positions`` must broadcast against ``x.shape[:-1]`` with a matching seq axis."""
     lead = x_shape[:-1]
@@ -197,11 +205,7 @@ def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None
             f"positions must have shape (seq,) = ({seq},) or broadcast to x's leading axes "
             f"{lead}, got shape {positions.shape}"
         )
-    try:
-        fits = np.broadcast_shapes(positions.shape, lead) == lead
-    except ValueError:
-        fits = False
-    if not fits:
+    if not _broadcasts_to(positions.shape, lead):
         raise ValueError(
             f"positions of shape {positions.shape} do not broadcast to x's leading axes {lead}"
         )

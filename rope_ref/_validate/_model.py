@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref._validate._core import (
+    _broadcasts_to,
     _describe,
     as_array,
     check_finite_real,
@@ -44,11 +45,7 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         )
     seq = q.shape[-2]
     target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
-    try:
-        fits = np.broadcast_shapes(mask.shape, target) == target
-    except ValueError:
-        fits = False
-    if not fits:
+    if not _broadcasts_to(mask.shape, target):
         what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
     return mask
