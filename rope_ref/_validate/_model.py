@@ -9,10 +9,11 @@ from rope_ref._validate._core import (
     _broadcasts_to,
     _describe,
     as_array,
-    check_finite_real,
+    check_bool,
     check_float_array,
     check_int,
     check_positions,
+    check_positive_real,
 )
 
 
@@ -138,13 +139,9 @@ def check_roformer_config(config: object) -> dict:
         raise ValueError(
             f"config['hidden_act'] must be 'gelu' (exact erf GELU), got {out['hidden_act']!r}"
         )
-    eps = check_finite_real("config['layer_norm_eps']", out["layer_norm_eps"])
-    if eps <= 0:
-        raise ValueError(f"config['layer_norm_eps'] must be > 0, got {eps}")
-    out["layer_norm_eps"] = eps
+    out["layer_norm_eps"] = check_positive_real("config['layer_norm_eps']", out["layer_norm_eps"])
     for key in ("rotary_value", "is_decoder", "add_cross_attention"):
-        if not isinstance(out[key], (bool, np.bool_)):
-            raise TypeError(f"config['{key}'] must be a bool, got {_describe(out[key])}")
+        check_bool(f"config['{key}']", out[key])
     if out["add_cross_attention"]:
         raise ValueError(
             "config['add_cross_attention'] must be False: the encoder has "

@@ -14,6 +14,7 @@ from rope_ref._validate._core import (
     check_base,
     check_finite_real,
     check_int,
+    check_positive_real,
 )
 
 #: rope_type -> (required keys, optional keys), besides rope_type/type, rope_theta and
@@ -148,9 +149,9 @@ def _scaling_value(key: str, value: object):
         return check_int(name, value, minimum=1, maximum=MAX_EXACT_INT)
     if key == "factor" and value is None:
         return None  # HF: yarn/longrope derive it from max_position_embeddings
+    if key in _POSITIVE_KEYS:
+        return check_positive_real(name, value)
     value = check_finite_real(name, value)
-    if key in _POSITIVE_KEYS and value <= 0.0:
-        raise ValueError(f"{name} must be > 0, got {value}")
     if key in ("mscale", "mscale_all_dim") and value < 0.0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     if key == "partial_rotary_factor":
