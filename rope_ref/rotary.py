@@ -15,11 +15,9 @@ All trigonometry is float64; the output has x's dtype.
 
 from __future__ import annotations
 
-import functools
-import threading
-
 import numpy as np
 
+from rope_ref import _blockwise
 from rope_ref._validate import (
     check_base,
     check_bool,
@@ -94,22 +92,20 @@ def rotate(
         (cos and sin each times the attention factor when rope_scaling gives one),
         rounded once to x's dtype. How it runs fast (bench/: ``python -m bench``):
         the pair is held as the complex number x_a + i x_b, so the four products and
-        two sums above are one NumPy complex multiply by cos + i sin (``_turns``); x is
-        processed in blocks of about ``_BLOCK`` pairs, so the float64 copy of each block
+        two sums above are one NumPy complex multiply by cos + i sin; x is
+        processed in blocks of about ``_blockwise.BLOCK`` pairs, so the float64 copy of each block
         stays in cache; cos + i sin is computed once per (positions, theta, factor) and
         reused by the next calls (q and k of every layer share it).
     """
     theta, r, factor = _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat)
     x, m, theta, layout, r = _checked(x, positions, theta, base, layout, r)
-    turns = np.broadcast_to(_turns(m, theta, factor), x.shape[:-1] + (r // 2,))
+    turns = _blockwise.turns(m, theta, factor)
+    turns = np.broadcast_to(turns, x.shape[:-1] + (r // 2,))
     out = np.empty_like(x)
     out[..., r:] = x[..., r:]
-    rows = max(1, min(_BLOCK // (r // 2), x[..., 0].size))
-    z = _block_buffer(rows * (r // 2))
     try:
         with np.errstate(over="raise", invalid="raise"):  # costs nothing when none occurs
-            for block in _blocks(x.shape[:-1], rows):
-                _rotate_block(x[block][..., :r], turns[block], out[block][..., :r], layout, z)
+            _blockwise.rotate_pairs(x[..., :r], turns, out[..., :r], layout)
     except FloatingPointError:
         raise ValueError(
             f"x is too large to rotate in {x.dtype}: a rotated pair (times the attention "
@@ -250,94 +246,6 @@ def _scaled(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
         x.shape[-1], rotary_dim, base, rope_scaling, seq_len, hf_compat
     )
     return theta, r, factor
-
-
-#: Pairs per block in ``rotate``: 131072 complex128 = 2 MiB (measured: bench/; larger
-#: blocks mean fewer NumPy calls, smaller ones fit L2; 2 MiB sits in L3 with room).
-_BLOCK = 131072
-
-
-_BUFFERS = threading.local()
-
-
-def _block_buffer(size: int) -> np.ndarray:
-    """A complex128 work buffer of ``size`` elements for ``rotate``'s blocks, kept per
-    thread between calls: a fresh 2 MiB buffer per call costs more in page faults than
-    rotating a small x (bench/)."""
-    buffer = getattr(_BUFFERS, "z", None)
-    if buffer is None or buffer.size < size:
-        buffer = _BUFFERS.z = np.empty(size, dtype=np.complex128)
-    return buffer[:size]
-
-
-def _turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
-    """factor * cos(m theta_i) + i factor * sin(m theta_i): shape m.shape + (d/2,),
-    complex128, read-only. factor is rope_scaling's attention factor (1 by default).
-
-    The angles are ``angles(m, theta)`` (float64) and cos, sin are NumPy's float64 ones,
-    as in every form here. The last four results are kept (keyed by the exact bytes of m
-    and theta, and factor): a model rotates q and k of every layer at the same positions.
-    Each takes m.size * d/2 * 16 bytes (4 MiB for 4096 positions and d = 128); a table
-    larger than ``_CACHE_LIMIT`` bytes is computed afresh and not kept, so the cache never
-    holds more than 4 * _CACHE_LIMIT.
-    """
-    if m.size * theta.size * 16 > _CACHE_LIMIT:
-        return _turns_cached.__wrapped__(m.tobytes(), m.shape, theta.tobytes(), float(factor))
-    return _turns_cached(m.tobytes(), m.shape, theta.tobytes(), float(factor))
-
-
-#: Largest cos + i sin table (bytes) that ``_turns`` keeps between calls.
-_CACHE_LIMIT = 64 * 2**20
-
-
-@functools.lru_cache(maxsize=4)
-def _turns_cached(m_bytes: bytes, m_shape: tuple, theta_bytes: bytes, factor: float):
-    phi = angles(np.frombuffer(m_bytes).reshape(m_shape), np.frombuffer(theta_bytes))
-    turns = np.empty(phi.shape, dtype=np.complex128)
-    np.cos(phi, out=turns.real)
-    np.sin(phi, out=turns.imag)
-    if factor != 1.0:
-        turns.real *= factor
-        turns.imag *= factor
-    turns.flags.writeable = False
-    return turns
-
-
-def _blocks(lead: tuple[int, ...], rows: int):
-    """Index tuples that cut an array with leading axes ``lead`` (x.shape[:-1]) into blocks
-    of at most ``rows`` rows (a row is one vector of d features), outermost axes first."""
-    inner = 1
-    for axis in range(len(lead) - 1, -1, -1):
-        if inner * lead[axis] > rows:
-            break
-        inner *= lead[axis]
-    else:
-        yield ()
-        return
-    step = max(1, rows // inner)
-    for outer in np.ndindex(*lead[:axis]):
-        for start in range(0, lead[axis], step):
-            yield outer + (slice(start, start + step),)
-
-
-def _rotate_block(x, turns, out, layout, z):
-    """out = x with each pair (a, b) rotated as in eq 34, computed in float64.
-
-    x, out: (..., r) of one dtype; turns: (..., r/2) complex128 (``_turns``); z: a
-    complex128 buffer of at least turns.size elements, where pair i is held as
-    x_a + i x_b, so that z * turns is y_a + i y_b of eq 34 (four products, two sums).
-    """
-    z = z[: turns.size].reshape(turns.shape)
-    h = turns.shape[-1]
-    if layout == "interleaved":  # x_1, x_2, x_3, ... already alternate a, b, a, ...
-        z.view(np.float64)[...] = x
-    else:
-        z.real, z.imag = x[..., :h], x[..., h:]
-    np.multiply(z, turns, out=z)
-    if layout == "interleaved":
-        out[...] = z.view(np.float64)
-    else:
-        out[..., :h], out[..., h:] = z.real, z.imag
 
 
 def _matrices(phi: np.ndarray, layout: str) -> np.ndarray:

@@ -138,14 +138,14 @@ def test_positions_broadcast_per_batch_row():
 
 def test_large_trig_tables_are_not_kept_between_calls():
     """rotate remembers small cos + i sin tables only: a huge one must not stay alive."""
-    from rope_ref import rotary
+    from rope_ref import _blockwise
 
-    rotary._turns_cached.cache_clear()
+    _blockwise.turns_cached.cache_clear()
     x = np.zeros((1, 8))
     rr.rotate(x, np.array([5.0]))
-    assert rotary._turns_cached.cache_info().currsize == 1
-    big = np.arange(rotary._CACHE_LIMIT // (16 * 4) + 1, dtype=np.float64)
-    table = rotary._turns(big, rr.frequencies(8))
+    assert _blockwise.turns_cached.cache_info().currsize == 1
+    big = np.arange(_blockwise.CACHE_LIMIT // (16 * 4) + 1, dtype=np.float64)
+    table = _blockwise.turns(big, rr.frequencies(8))
     assert table.shape == (big.size, 4)
-    assert rotary._turns_cached.cache_info().currsize == 1
+    assert _blockwise.turns_cached.cache_info().currsize == 1
     assert np.array_equal(table.real, np.cos(rr.angles(big, rr.frequencies(8))))

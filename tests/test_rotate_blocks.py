@@ -9,7 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
-from rope_ref import rotary, rotate, rotate_matrix_form, rotation_error_bound
+from rope_ref import _blockwise, rotate, rotate_matrix_form, rotation_error_bound
 
 
 def _cases():
@@ -19,9 +19,9 @@ def _cases():
     )
 
 
-@pytest.mark.parametrize("block", [1, 7, 64, rotary._BLOCK])
+@pytest.mark.parametrize("block", [1, 7, 64, _blockwise.BLOCK])
 def test_rotate_is_within_the_error_bound_across_block_edges(monkeypatch, block):
-    monkeypatch.setattr(rotary, "_BLOCK", block)
+    monkeypatch.setattr(_blockwise, "BLOCK", block)
     rng = np.random.default_rng(block)
     for shape, dtype, layout, fortran in _cases():
         x = rng.standard_normal(shape).astype(dtype)
@@ -58,9 +58,9 @@ def test_the_remembered_table_follows_the_positions_and_theta():
     other = rotate(x, [5, 6, 7])  # same shape, other positions: a new table
     assert not np.allclose(first, other)
     assert not np.allclose(first, rotate(x, [0, 1, 2], base=500.0))
-    rotary._turns_cached.cache_clear()
+    _blockwise.turns_cached.cache_clear()
     assert np.array_equal(first, rotate(x, [0, 1, 2]))
-    table = rotary._turns(np.arange(3.0), np.ones(4))
+    table = _blockwise.turns(np.arange(3.0), np.ones(4))
     with pytest.raises(ValueError):
         table[0, 0] = 0  # read-only: a caller cannot corrupt later results
 
