@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 import pytest
+from golden._golden_kwargs import rotate_kwargs
 
 from rope_ref import frequencies, rotate, scaled_frequencies
 from rope_ref.golden import list_groups, load_group
@@ -16,17 +17,6 @@ from rope_ref.layouts import pair_indices
 from rope_ref.scaling import _scaling_dim
 
 MARGIN = 1e-5
-
-
-def _kwargs(c):
-    return {
-        "base": c["base"],
-        "layout": c["layout"],
-        "rotary_dim": c["rotary_dim"],
-        "rope_scaling": c["rope_scaling"],
-        "seq_len": c["seq_len"],
-        "hf_compat": c["hf_compat"],
-    }
 
 
 def _theta(c):
@@ -52,7 +42,7 @@ def _with_theta(g, theta, factor=None, layout=None, angles=None):
 
 def _mutant(flag, g):
     c, x, m = g.config, g.arrays["x"], g.arrays["positions"]
-    kw = _kwargs(c)
+    kw = rotate_kwargs(c)
     theta, factor = _theta(c)
     other = "half" if c["layout"] == "interleaved" else "interleaved"
     if flag == "layout_swapped":
@@ -96,7 +86,7 @@ def test_flag_is_detectable(name, flag):
     g = load_group(name)
     want = g.arrays["expected_float64"]
     assert (
-        np.abs(rotate(g.arrays["x"], g.arrays["positions"], **_kwargs(g.config)) - want).max()
+        np.abs(rotate(g.arrays["x"], g.arrays["positions"], **rotate_kwargs(g.config)) - want).max()
         < 1e-9
     )
     miss = np.abs(_mutant(flag, g) - want).max()

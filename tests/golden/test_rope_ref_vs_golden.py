@@ -10,6 +10,7 @@ within the float64 error of a float32 rounding boundary: at most 1 ulp.
 
 import numpy as np
 import pytest
+from golden._golden_kwargs import rotate_kwargs
 
 from rope_ref import rotate, rotation_error_bound, scaled_frequencies, scaled_theta_error_bound
 from rope_ref.angles import UNIT_ROUNDOFF
@@ -19,23 +20,12 @@ from rope_ref.scaling import _scaling_dim
 FLOAT32_ULPS = 1
 
 
-def _kwargs(c: dict) -> dict:
-    return {
-        "base": c["base"],
-        "layout": c["layout"],
-        "rotary_dim": c["rotary_dim"],
-        "rope_scaling": c["rope_scaling"],
-        "seq_len": c["seq_len"],
-        "hf_compat": c["hf_compat"],
-    }
-
-
 @pytest.mark.parametrize("name", list_groups())
 def test_float64_within_the_documented_bound(name):
     g = load_group(name)
     x, m, want = g.arrays["x"], g.arrays["positions"], g.arrays["expected_float64"]
-    got = rotate(x, m, **_kwargs(g.config))
-    bound = rotation_error_bound(x, m, **_kwargs(g.config)) + UNIT_ROUNDOFF * np.abs(want)
+    got = rotate(x, m, **rotate_kwargs(g.config))
+    bound = rotation_error_bound(x, m, **rotate_kwargs(g.config)) + UNIT_ROUNDOFF * np.abs(want)
     err = np.abs(got - want)
     worst = np.unravel_index(np.argmax(err / bound), err.shape)
     assert np.all(err <= bound), (
@@ -47,7 +37,7 @@ def test_float64_within_the_documented_bound(name):
 def test_float32_within_one_ulp(name):
     g = load_group(name)
     x32 = g.arrays["x"].astype(np.float32)
-    got = rotate(x32, g.arrays["positions"], **_kwargs(g.config))
+    got = rotate(x32, g.arrays["positions"], **rotate_kwargs(g.config))
     want = g.arrays["expected_float32"]
     assert got.dtype == np.float32
     ulps = np.abs(got.astype(np.float64) - want) / np.spacing(np.abs(want))
