@@ -55,7 +55,7 @@ def _measure_size(label: str, fields: dict, batch: int, seq: int) -> dict:
     import torch
     from transformers import RoFormerConfig, RoFormerModel
 
-    from rope_ref.encoder import encode, weights_from_hf_state_dict
+    from rope_ref.model.encoder import encode, weights_from_hf_state_dict
 
     config = RoFormerConfig(vocab_size=1000, max_position_embeddings=seq, **fields)
     torch.manual_seed(0)

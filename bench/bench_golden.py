@@ -21,7 +21,7 @@ import numpy as np
 
 from bench._timing import median_seconds, print_table
 from rope_ref import check, rotate
-from rope_ref.check import CHECK_BATCH, CHECK_HEADS, CHECK_POSITIONS, check_outputs
+from rope_ref.checker.report import CHECK_BATCH, CHECK_HEADS, CHECK_POSITIONS, check_outputs
 from rope_ref.golden import list_groups, load_group
 from rope_ref.golden.generate import generate
 

@@ -23,7 +23,8 @@ from bench._timing import (
     peak_bytes,
     print_table,
 )
-from rope_ref import _blockwise, rotate
+from rope_ref import rotate
+from rope_ref.paper import blockwise
 
 SHAPE = (1, 32, 4096, 128)
 SWEEP = (128, 256, 512, 1024, 2048, 4096, 8192, 16384)
@@ -62,7 +63,7 @@ class _Case:
         )
 
     def ours_cold(self, layout: str = "half"):
-        _blockwise.turns_cached.cache_clear()
+        blockwise.turns_cached.cache_clear()
         return self.ours_warm(layout)
 
     def max_difference_from_hf(self) -> float:
@@ -191,7 +192,7 @@ def peak_memory() -> list[dict]:
     case = _Case(SHAPE)
     rows = []
     for layout in ("interleaved", "half"):
-        _blockwise.turns_cached.cache_clear()
+        blockwise.turns_cached.cache_clear()
         cold = peak_bytes(lambda layout=layout: rotate(case.q, case.positions, layout=layout))
         warm = peak_bytes(lambda layout=layout: rotate(case.q, case.positions, layout=layout))
         rows.append(

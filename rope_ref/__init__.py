@@ -8,33 +8,33 @@ The four steps, one function each:
 4. ``rotate(x, positions)``            R^d_(Theta,m) x, element-wise form    (eqs 14, 34)
 """
 
-from rope_ref.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
-from rope_ref.attention import attention_scores, linear_attention, rope_attention
-from rope_ref.check import FINDING_NAMES, Finding, Report, check, check_outputs
-from rope_ref.decay import (
+from rope_ref.checker.report import FINDING_NAMES, Finding, Report, check, check_outputs
+from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
+from rope_ref.model.encoder import encode, weights_from_hf_state_dict
+from rope_ref.paper.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.paper.decay import (
     decay_bound,
     pair_products,
     partial_sums,
     relative_score,
     relative_upper_bound,
 )
-from rope_ref.encoder import encode, weights_from_hf_state_dict
-from rope_ref.figures import (
+from rope_ref.paper.figures import (
     clock_hands,
     error_by_position,
     score_grid,
     unseen_angle_ratio,
     wavelengths,
 )
-from rope_ref.frequencies import frequencies
-from rope_ref.layouts import (
+from rope_ref.paper.frequencies import frequencies
+from rope_ref.paper.layouts import (
     half_permutation,
     pair_indices,
     permute_qk_weights,
     to_half_layout,
     to_interleaved_layout,
 )
-from rope_ref.rotary import (
+from rope_ref.paper.rotary import (
     rotary_matrix,
     rotate,
     rotate_complex_form,
@@ -42,7 +42,7 @@ from rope_ref.rotary import (
     rotation_error_bound,
     unrotate,
 )
-from rope_ref.scaling import scaled_frequencies, scaled_theta_error_bound
+from rope_ref.scaling.scaled import scaled_frequencies, scaled_theta_error_bound
 
 __version__ = "0.1.0"
 

@@ -1,6 +1,6 @@
 """Shared test settings: hypothesis runs a fixed, bounded search so `make test` is
-reproducible and stays inside its time budget. Tests import helpers (``_strategies``)
-from this folder."""
+reproducible and stays inside its time budget. This folder is on sys.path, so tests import
+helpers one way: ``from <subfolder>._helper import ...`` (``from proofs._sym import ...``)."""
 
 import sys
 from pathlib import Path

@@ -8,7 +8,7 @@
 ``rope_ref.golden.generate`` writes the set (mpmath, 60 significant digits).
 """
 
-from rope_ref.golden._store import (
+from rope_ref.golden.store import (
     GoldenGroup,
     GoldenIntegrityError,
     list_groups,

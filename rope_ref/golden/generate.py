@@ -1,6 +1,6 @@
 """Write golden set v1: every expected value from mpmath at 60 significant digits.
 
-For each group of ``rope_ref.golden._groups``: theta and the attention factor come from
+For each group of ``rope_ref.golden.groups``: theta and the attention factor come from
 ``_exact`` (mpmath), the angles phi = m theta_i are formed exactly from the stored
 positions, cos and sin are evaluated once per (position, i), and each output pair
 (eq 34, times the attention factor)
@@ -34,12 +34,12 @@ from mpmath.libmp import (
     to_float,
 )
 
-from rope_ref._validate import check_rope_scaling
-from rope_ref.golden._exact import DIGITS, exact_frequencies
-from rope_ref.golden._groups import BATCH, HEADS, groups, rng_for
-from rope_ref.golden._store import SCHEMA_VERSION, sha256_of
-from rope_ref.layouts import pair_indices
-from rope_ref.scaling import _scaling_dim
+from rope_ref.golden.exact import DIGITS, exact_frequencies
+from rope_ref.golden.groups import BATCH, HEADS, groups, rng_for
+from rope_ref.golden.store import SCHEMA_VERSION, sha256_of
+from rope_ref.paper.layouts import pair_indices
+from rope_ref.scaling.scaled import _scaling_dim
+from rope_ref.validation import check_rope_scaling
 
 GENERATOR_VERSION = "1.0.0"
 PREC = dps_to_prec(DIGITS)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import ml_dtypes
 import numpy as np
 
-from rope_ref.scaling import scaled_frequencies
+from rope_ref.scaling.scaled import scaled_frequencies
 
 
 def cast(a, dtype: str) -> np.ndarray:

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from rope_ref import frequencies
-from rope_ref.check import check_outputs
+from rope_ref.checker.report import check_outputs
 from rope_ref.golden import list_groups, load_group
-from rope_ref.layouts import pair_indices
+from rope_ref.paper.layouts import pair_indices
 
 GROUPS = list_groups()
 

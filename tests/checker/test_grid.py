@@ -10,9 +10,9 @@ import itertools
 
 import numpy as np
 import pytest
-from checker._zoo import numpy_rope
 
-from rope_ref.check import check
+from checker._zoo import numpy_rope
+from rope_ref.checker.report import check
 
 MISTAKES = {
     "layout_swapped": lambda c: {

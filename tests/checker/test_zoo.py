@@ -4,9 +4,9 @@ precision, each wrong one fails and is named by its bug class."""
 from __future__ import annotations
 
 import pytest
-from checker._zoo import MUTANTS
 
-from rope_ref.check import FINDING_NAMES, check
+from checker._zoo import MUTANTS
+from rope_ref.checker.report import FINDING_NAMES, check
 
 _RESULTS: dict[str, object] = {}
 

@@ -9,12 +9,12 @@ import math
 
 import numpy as np
 import pytest
-from golden._golden_kwargs import rotate_kwargs
 
+from golden._golden_kwargs import rotate_kwargs
 from rope_ref import frequencies, rotate, scaled_frequencies
 from rope_ref.golden import list_groups, load_group
-from rope_ref.layouts import pair_indices
-from rope_ref.scaling import _scaling_dim
+from rope_ref.paper.layouts import pair_indices
+from rope_ref.scaling.scaled import _scaling_dim
 
 MARGIN = 1e-5
 

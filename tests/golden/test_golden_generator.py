@@ -10,7 +10,7 @@ import sympy as sp
 
 from rope_ref.cli import main
 from rope_ref.golden import load_group
-from rope_ref.golden._store import VECTORS
+from rope_ref.golden.store import VECTORS
 
 
 def test_regenerating_gives_byte_identical_files(tmp_path, capsys):

@@ -15,7 +15,7 @@ from rope_ref.golden import (
     load_manifest,
     verify,
 )
-from rope_ref.golden._store import VECTORS
+from rope_ref.golden.store import VECTORS
 
 BUG_CLASSES = {
     "layout_swapped",

@@ -10,12 +10,12 @@ within the float64 error of a float32 rounding boundary: at most 1 ulp.
 
 import numpy as np
 import pytest
-from golden._golden_kwargs import rotate_kwargs
 
+from golden._golden_kwargs import rotate_kwargs
 from rope_ref import rotate, rotation_error_bound, scaled_frequencies, scaled_theta_error_bound
-from rope_ref.angles import UNIT_ROUNDOFF
 from rope_ref.golden import list_groups, load_group
-from rope_ref.scaling import _scaling_dim
+from rope_ref.paper.angles import UNIT_ROUNDOFF
+from rope_ref.scaling.scaled import _scaling_dim
 
 FLOAT32_ULPS = 1
 

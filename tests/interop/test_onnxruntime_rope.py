@@ -14,8 +14,8 @@ import pytest
 from onnx import TensorProto, helper
 
 from rope_ref import angles, scaled_frequencies
-from rope_ref._precision import round_to
-from rope_ref.check import check
+from rope_ref.checker.precision import round_to
+from rope_ref.checker.report import check
 
 ORT = f"onnxruntime {version('onnxruntime')} (onnx {version('onnx')})"
 CACHE_ROWS = 65536 + 8  # positions up to 65535, and room for a shifted one

@@ -9,9 +9,9 @@ from importlib.metadata import version
 
 import pytest
 import torch
-from interop._torch_impls import hf_gptj, hf_llama, rotary_embedding_torch
 
-from rope_ref.check import check
+from interop._torch_impls import hf_gptj, hf_llama, rotary_embedding_torch
+from rope_ref.checker.report import check
 
 HF = f"transformers {version('transformers')} (torch {torch.__version__})"
 RET = f"rotary-embedding-torch {version('rotary-embedding-torch')}"

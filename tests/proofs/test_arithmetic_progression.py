@@ -15,7 +15,7 @@ progression (eq 30). SymPy's rsolve solves it. See derivations/05-arithmetic-pro
 
 import sympy as sp
 
-from ._sym import trig_residual
+from proofs._sym import trig_residual
 
 m, n, gamma, theta_q, theta_k = sp.symbols("m n gamma theta_q theta_k", real=True)
 phi = sp.Function("phi")

@@ -9,7 +9,7 @@ See derivations/01-goal-2d.md.
 
 import sympy as sp
 
-from ._sym import assert_zero, block, trig_residual
+from proofs._sym import assert_zero, block, trig_residual
 
 m, n, theta, delta = sp.symbols("m n theta delta", real=True)
 Wq = sp.Matrix(2, 2, sp.symbols("Wq_11 Wq_12 Wq_21 Wq_22", real=True))

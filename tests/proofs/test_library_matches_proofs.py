@@ -20,16 +20,7 @@ import pytest
 import sympy as sp
 
 import rope_ref
-from rope_ref import (
-    half_permutation,
-    pair_products,
-    permute_qk_weights,
-    rotary_matrix,
-    to_half_layout,
-    to_interleaved_layout,
-)
-
-from ._sym import (
+from proofs._sym import (
     assert_matrix_zero,
     elementwise_half,
     elementwise_interleaved,
@@ -37,6 +28,14 @@ from ._sym import (
     permutation_matrix,
     rotary_paper,
     symbols_theta,
+)
+from rope_ref import (
+    half_permutation,
+    pair_products,
+    permute_qk_weights,
+    rotary_matrix,
+    to_half_layout,
+    to_interleaved_layout,
 )
 
 m, n = sp.symbols("m n", real=True)

@@ -18,9 +18,8 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from proofs._sym import assert_matrix_zero, rotary_paper, symbols_theta
 from rope_ref import frequencies, rotary_matrix, rotate
-
-from ._sym import assert_matrix_zero, rotary_paper, symbols_theta
 
 SEQ = 3
 

@@ -18,6 +18,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
+from proofs._mp_decay import MAX_DISTANCE, N_QK, decay_table
+from proofs._sym import assert_zero, rotary_paper, symbols_theta
 from rope_ref import (
     UNIT_ROUNDOFF,
     angle_error_bound,
@@ -26,9 +28,6 @@ from rope_ref import (
     relative_score,
     relative_upper_bound,
 )
-
-from ._mp_decay import MAX_DISTANCE, N_QK, decay_table
-from ._sym import assert_zero, rotary_paper, symbols_theta
 
 m, n = sp.symbols("m n", real=True)
 HALVES = range(1, 9)

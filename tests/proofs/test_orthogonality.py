@@ -9,7 +9,7 @@ compute the full determinant directly. See derivations/03-orthogonality.md.
 import pytest
 import sympy as sp
 
-from ._sym import assert_matrix_zero, assert_zero, block, rotary_paper, symbols_theta
+from proofs._sym import assert_matrix_zero, assert_zero, block, rotary_paper, symbols_theta
 
 m = sp.Symbol("m", real=True)
 EVEN_D = range(2, 17, 2)

@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 from sympy import BlockMatrix, MatrixSymbol, ZeroMatrix, block_collapse
 
-from ._sym import assert_matrix_zero, block, rotary_paper, symbols_theta
+from proofs._sym import assert_matrix_zero, block, rotary_paper, symbols_theta
 
 m, n, theta = sp.symbols("m n theta", real=True)
 

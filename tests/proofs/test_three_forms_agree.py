@@ -15,9 +15,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from rope_ref import half_permutation, to_half_layout
-
-from ._sym import (
+from proofs._sym import (
     assert_matrix_zero,
     elementwise_half,
     elementwise_interleaved,
@@ -25,6 +23,7 @@ from ._sym import (
     rotary_paper,
     symbols_theta,
 )
+from rope_ref import half_permutation, to_half_layout
 
 m = sp.Symbol("m", real=True)
 EVEN_D = range(2, 17, 2)

@@ -10,8 +10,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import rope_ref as rr
-from rope_ref._validate import check_rope_scaling
-from rope_ref.golden._exact import MP, exact_frequencies
+from rope_ref.golden.exact import MP, exact_frequencies
+from rope_ref.validation import check_rope_scaling
 
 ROPE_TYPES = ("default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope", "proportional")
 

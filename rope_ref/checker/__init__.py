@@ -1,0 +1,1 @@
+"""The checker: which mistake did an implementation make?"""

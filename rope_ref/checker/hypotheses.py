@@ -1,0 +1,259 @@
+"""The bug classes of the checker, each a model of a wrong implementation.
+
+When outputs fail the stated RoPE, each class proposes models (``_models.Model``) of the
+implementation with that mistake, its parameters fitted to the outputs: the offset of the
+positions, the base, the dtype of the angles, the number of rotated features, ... The
+checker keeps the class whose model explains every output within that model's tolerance
+(``_precision``). Names are DESIGN.md's fixed vocabulary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from rope_ref.checker.case import Case, frequencies_for
+from rope_ref.checker.models import Model, pair_ratios, phase_lines
+from rope_ref.checker.precision import round_to
+from rope_ref.paper.frequencies import frequencies
+
+#: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
+#: can describe the same outputs (theta_i = 10000^(-i/d) IS base 100), and then the
+#: earlier, more specific, name is kept.
+CLASSES = (
+    "layout_swapped",
+    "rotation_reversed",
+    "cos_sin_swapped",
+    "position_offset",
+    "rotary_dim_mismatch",
+    "scaling_ignored",
+    "attention_factor_missing",
+    "frequency_formula",
+    "wrong_base",
+    "low_precision_angles",
+)
+
+
+def models(case: Case) -> Iterator[Model]:
+    """Every model of every bug class, parameters fitted to ``case``."""
+    for make in (
+        _layout_swapped,
+        _rotation_reversed,
+        _cos_sin_swapped,
+        _position_offset,
+        _rotary_dim_mismatch,
+        _scaling_ignored,
+        _attention_factor_missing,
+        _frequency_formula,
+        _wrong_base,
+        _low_precision_angles,
+    ):
+        yield from make(case)
+
+
+def _layout_swapped(c: Case) -> Iterator[Model]:
+    if c.rotary_dim > 2:
+        other = "half" if c.layout == "interleaved" else "interleaved"
+        yield c.model(
+            "layout_swapped", f"pairs features {other} where {c.layout} is stated", layout=other
+        )
+
+
+def _rotation_reversed(c: Case) -> Iterator[Model]:
+    yield c.model("rotation_reversed", "turns by -m theta (R^T, the inverse rotation)", -c.phi)
+
+
+def _cos_sin_swapped(c: Case) -> Iterator[Model]:
+    # x sin + rot(x) cos instead of eq 34's x cos + rot(x) sin: a turn by pi/2 - m theta.
+    yield c.model(
+        "cos_sin_swapped",
+        "uses sin where eq 34 has cos and cos where it has sin",
+        np.pi / 2 - c.phi,
+    )
+
+
+def _position_offset(c: Case) -> Iterator[Model]:
+    w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)
+    omega, icpt = phase_lines(c.positions, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        guesses = np.round(icpt / omega)
+    guesses = guesses[np.isfinite(guesses) & (np.abs(guesses) < 1e7)]
+    offsets = {int(k) for k in guesses} | {-2, -1, 1, 2}
+    for k in sorted(offsets - {0}, key=abs):
+        shifted = (c.positions + k)[:, None] * c.theta[None, :]
+        yield c.model(
+            "position_offset", f"uses positions m {'+' if k > 0 else '-'} {abs(k)}", shifted
+        )
+    seq = np.arange(len(c.positions), dtype=np.float64)
+    if not np.array_equal(seq, c.positions):
+        yield c.model(
+            "position_offset",
+            "ignores the positions given and uses 0, 1, ..., seq-1",
+            seq[:, None] * c.theta[None, :],
+        )
+
+
+def _rotary_dim_mismatch(c: Case) -> Iterator[Model]:
+    for r in range(2, c.d + 1, 2):
+        theta = _frequencies_or_none(c, r) if r != c.rotary_dim else None
+        if theta is not None:
+            yield c.model(
+                "rotary_dim_mismatch",
+                f"rotates {r} features where rotary_dim={c.rotary_dim} is stated",
+                c.positions[:, None] * theta[None, :],
+                rotary_dim=r,
+            )
+    theta = _frequencies_or_none(c, c.d) if c.rotary_dim < c.d else None
+    if theta is not None:
+        yield c.model(
+            "rotary_dim_mismatch",
+            f"rotates {c.rotary_dim} features with the frequencies of d={c.d}",
+            c.positions[:, None] * theta[None, : c.rotary_dim // 2],
+        )
+
+
+def _frequencies_or_none(c: Case, rotary_dim: int):
+    """theta for another rotary_dim, or None where the scaling cannot have one (LongRoPE's
+    factor lists have exactly rotary_dim/2 entries)."""
+    try:
+        return c.frequencies(rotary_dim=rotary_dim)[0]
+    except ValueError:
+        return None
+
+
+def _scaling_ignored(c: Case) -> Iterator[Model]:
+    if c.rope_scaling is None:
+        return
+    theta = frequencies(c.rotary_dim, c.base)
+    if np.array_equal(theta, c.theta):
+        return
+    phi = c.positions[:, None] * theta[None, :]
+    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type", "?"))
+    yield c.model(
+        "scaling_ignored",
+        f"ignores rope_scaling ({kind}): unscaled frequencies, no attention factor",
+        phi,
+        scale=1.0,
+    )
+    if c.factor != 1.0:
+        yield c.model(
+            "scaling_ignored",
+            f"ignores rope_scaling ({kind}) for the frequencies but applies its attention factor",
+            phi,
+        )
+
+
+def _attention_factor_missing(c: Case) -> Iterator[Model]:
+    if c.factor == 1.0:
+        return
+    yield c.model(
+        "attention_factor_missing",
+        f"drops the attention factor {c.factor:.6g} (multiplies by 1)",
+        scale=1.0,
+    )
+    yield c.model(
+        "attention_factor_missing",
+        f"applies the attention factor {c.factor:.6g} twice",
+        scale=c.factor**2,
+    )
+
+
+def _frequency_formula(c: Case) -> Iterator[Model]:
+    if c.rope_scaling is not None:
+        yield from _other_form_of_variant(c)
+        return
+    r, base = c.rotary_dim, c.base
+    variants = [
+        (
+            "uses theta_i = base^(-i/d): the exponent lacks the factor 2",
+            frequencies(2 * r, base)[: r // 2],
+        ),
+        (
+            "uses theta_i = base^(-2i/d) for i = 1..d/2: eq 15 without its -1",
+            frequencies(r, base) * base ** (-2.0 / r),
+        ),
+        (
+            "uses theta_i = base^(+2(i-1)/d): the frequencies, not their inverses",
+            1.0 / frequencies(r, base),
+        ),
+        (
+            "uses theta in reverse order: the lowest frequency on the first pair",
+            frequencies(r, base)[::-1],
+        ),
+    ]
+    if r >= 4:
+        variants.append(
+            (
+                "uses theta_i = base^(-(i-1)/(d/2-1)) (linspace(0, 1, d/2))",
+                np.append(frequencies(r - 2, base), 1.0 / base),
+            )
+        )
+    for what, theta in variants:
+        if not np.allclose(theta, c.theta, rtol=1e-12, atol=0):
+            yield c.model("frequency_formula", what, c.positions[:, None] * theta[None, :])
+
+
+def _other_form_of_variant(c: Case) -> Iterator[Model]:
+    """The scaling variant in its other form: HF's where the paper's is stated, or back
+    (``rope_ref.scaling``'s hf_compat; YaRN's ramp and mscale differ)."""
+    try:
+        theta, factor = frequencies_for(
+            c.rotary_dim, c.base, c.rope_scaling, c.seq_len, not c.hf_compat
+        )
+    except ValueError:  # a key only one form has (YaRN's truncate)
+        return
+    if np.allclose(theta, c.theta, rtol=1e-12, atol=0) and factor == c.factor:
+        return
+    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type"))
+    form = "HF transformers' form" if not c.hf_compat else "the paper's form"
+    yield c.model(
+        "frequency_formula",
+        f"uses {form} of {kind} (check with hf_compat={not c.hf_compat})",
+        c.positions[:, None] * theta[None, :],
+        scale=factor,
+    )
+
+
+def _wrong_base(c: Case) -> Iterator[Model]:
+    w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)
+    omega, _ = phase_lines(c.positions, w)
+    m_max = float(np.max(np.abs(c.positions))) or 1.0
+
+    def misfit(log_b: float) -> float:
+        theta, _ = c.frequencies(base=float(np.exp(log_b)))
+        return float(np.sum((m_max * (omega - theta)) ** 2))
+
+    grid = np.linspace(np.log(1.5), np.log(1e10), 241)
+    costs = [misfit(g) for g in grid]
+    k = int(np.argmin(costs))
+    lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+    for _ in range(60):  # golden-section search on the bracket around the grid minimum
+        m1, m2 = hi - 0.618 * (hi - lo), lo + 0.618 * (hi - lo)
+        lo, hi = (lo, m2) if misfit(m1) < misfit(m2) else (m1, hi)
+    fitted = float(np.exp((lo + hi) / 2))
+    bases = {fitted} | {float(f"{fitted:.{s}g}") for s in (1, 2, 3, 4)}
+    for b in sorted(bases):
+        if abs(b / c.base - 1) > 1e-9:
+            theta, _ = c.frequencies(base=b)
+            yield c.model(
+                "wrong_base",
+                f"uses base {b:.6g} where {c.base:.6g} is stated (fitted {fitted:.6g})",
+                c.positions[:, None] * theta[None, :],
+                plausible=b == float(f"{b:.3g}"),
+            )
+
+
+def _low_precision_angles(c: Case) -> Iterator[Model]:
+    dtypes = ["bfloat16", "float16"] + (["float32"] if c.precision == "float64" else [])
+    tol_precision = "float32" if c.precision == "float64" else c.precision
+    m = c.positions[:, None]
+    for q in dtypes:
+        theta_q, m_q = round_to(c.theta, q)[None, :], round_to(m, q)
+        stages = [(f"rounds theta to {q} before the phase m theta", m * theta_q)]
+        if q != "float32":
+            stages.append((f"holds the positions m in {q}", m_q * c.theta[None, :]))
+        with np.errstate(over="ignore", invalid="ignore"):
+            stages.append((f"computes the phase m theta in {q}", round_to(m_q * theta_q, q)))
+        for what, phi in stages:
+            yield c.model("low_precision_angles", what, phi, precision=tol_precision)

@@ -1,0 +1,110 @@
+"""The error model the checker holds an implementation to, per working precision.
+
+An implementation "works in precision p" (float64, float32, float16 or bfloat16) with unit
+roundoff u_p (2^-53, 2^-24, 2^-11, 2^-8). What a correct one may do, and so what the
+tolerance allows, for pair (a, b) turning by phi = m theta_i (eqs 13, 15) with attention
+factor s (1 unless a scaling variant sets it):
+
+- angles: theta_i and m theta_i are computed in the angle precision u_A, which is u_p for
+  float64 and float32, and float32 (2^-24) for float16 and bfloat16: computing the phase
+  in a 16-bit format is the bug ``low_precision_angles`` (bfloat16 cannot tell 4095 from
+  4096), not a precision. theta_i from ``pow`` and a division carries <= 3 u_A, the
+  product one more, so the angle error is <= 4 u_A |phi|; the model allows twice that:
+  dphi = C_ANGLE u_A |phi| with C_ANGLE = 8.
+- trigonometry and arithmetic in p: cos and sin rounded to p, two products, one sum,
+  the output rounded to p, and the input rounded to p (golden inputs are float64): six
+  roundings of at most u_p times the pair's magnitude; the model allows C_TRIG = 8.
+
+So the tolerance of each rotated output is
+
+    tol = s (|x_a| + |x_b|) (C_ANGLE u_A |phi| + C_TRIG u_p)                       (T)
+
+and a feature past rotary_dim passes through with tol = C_TRIG u_p |x|. A floor of
+u_p 1e-3 max|x| keeps the tolerance of an all-zero pair from being exactly zero.
+At position 4095 with theta_1 = 1, (T) allows a float32 implementation 8 * 2^-24 * 4095
+= 2e-3 of |x| for the phase; a phase computed in bfloat16 is off by up to half its
+spacing, 1 radian at 4095 (it rounds to 4096) and up to 8 radians for phases in
+[2048, 4096): far outside (T).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rope_ref.paper.layouts import pair_indices
+
+#: Unit roundoff u_p of each working precision.
+UNIT_ROUNDOFFS = {
+    "float64": 2.0**-53,
+    "float32": 2.0**-24,
+    "float16": 2.0**-11,
+    "bfloat16": 2.0**-8,
+}
+PRECISIONS = tuple(UNIT_ROUNDOFFS)
+C_ANGLE = 8.0
+C_TRIG = 8.0
+
+
+def angle_unit(precision: str) -> float:
+    """u_A: the unit roundoff the phase m theta_i must be computed with at ``precision``."""
+    return UNIT_ROUNDOFFS["float64" if precision == "float64" else "float32"]
+
+
+def round_to(a, precision: str) -> np.ndarray:
+    """Round ``a`` to the nearest value of ``precision`` (ties to even); returns float64.
+
+    bfloat16 (1 sign, 8 exponent, 7 mantissa bits) is float32 with the low 16 bits
+    rounded away: on the uint32 view add 0x7FFF plus the lowest kept bit and clear the low
+    half, as torch and ml_dtypes do. A float64 value is first rounded to float32, as a
+    real implementation rounds it. NaN and inf are kept.
+    """
+    a = np.asarray(a, dtype=np.float64)
+    if precision == "float64":
+        return a.copy()
+    if precision in ("float32", "float16"):
+        with np.errstate(over="ignore"):
+            return a.astype(precision).astype(np.float64)
+    f = np.ascontiguousarray(a, dtype=np.float32)
+    u = f.view(np.uint32).astype(np.uint64)
+    rounded = ((u + 0x7FFF + ((u >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
+    out = rounded.view(np.float32).astype(np.float64)
+    return np.where(np.isfinite(f), out, f.astype(np.float64))
+
+
+def tolerance(
+    x: np.ndarray,
+    phi: np.ndarray,
+    *,
+    layout: str,
+    rotary_dim: int,
+    scale: float,
+    precision: str,
+    theta_error: float = 0.0,
+) -> np.ndarray:
+    """Tolerance (T) of the module docstring for every output.
+
+    Args:
+        x: (batch, heads, seq, d) float64 inputs.
+        phi: (seq, rotary_dim/2) the angles the (modelled) implementation turns by.
+        layout, rotary_dim: the pairs it turns.
+        scale: the attention factor s multiplying the rotated features.
+        precision: one of PRECISIONS.
+        theta_error: relative error bound of the reference's own theta (rope_ref's
+            float64 frequencies; a few u for eq 15, up to ~100 u for some scaling
+            variants): adds theta_error |phi| to dphi, so a float64 implementation more
+            exact than rope_ref is not failed for rope_ref's rounding.
+
+    Returns:
+        (batch, heads, seq, d) float64, > 0.
+    """
+    u_p, u_a = UNIT_ROUNDOFFS[precision], angle_unit(precision)
+    a, b = pair_indices(rotary_dim, layout)
+    mag = np.abs(x[..., a]) + np.abs(x[..., b])
+    with np.errstate(invalid="ignore"):
+        dphi = (C_ANGLE * u_a + theta_error) * np.where(np.isfinite(phi), np.abs(phi), 0.0)
+    per_pair = abs(scale) * mag * (dphi + C_TRIG * u_p)
+    tol = C_TRIG * u_p * np.abs(x)
+    tol[..., a] = per_pair
+    tol[..., b] = per_pair
+    floor = u_p * 1e-3 * max(float(np.max(np.abs(x), initial=0.0)), 1.0)
+    return np.maximum(tol, floor)

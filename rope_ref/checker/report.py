@@ -1,0 +1,287 @@
+"""Run an implementation of RoPE and say which mistake it makes, if any.
+
+``check(fn, d=...)`` calls ``fn(x, positions)`` on inputs built to expose every bug class
+(positions from 0 to 65535 on a ladder 0, 1, 2, 3, 5, 8, ..., 4095, 4096, ..., 65535 so a
+phase can be followed without ambiguity; inputs exactly representable in bfloat16, so
+every precision receives the same numbers), compares the outputs with rope_ref's float64
+rotation (eqs 13-15, 34) within the tolerance of the implementation's precision
+(``rope_ref.checker.precision``), and, when they fail, tries each bug class as a model of the
+implementation (``rope_ref.checker.hypotheses``) and names the one that explains the outputs.
+``check_outputs(outputs, group)`` gives the same verdict for outputs computed elsewhere on
+a golden group's inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from rope_ref import validation
+from rope_ref.checker.case import Case, make_case
+from rope_ref.checker.diagnose import diagnose
+from rope_ref.checker.hypotheses import CLASSES
+from rope_ref.checker.models import compare
+from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
+from rope_ref.paper.rotary import rotate
+
+#: The positions ``check`` runs an implementation at: a ladder that grows by at most a
+#: factor 2.6 per step (so phases unwrap), with 255/256/257 (bfloat16 cannot tell 256
+#: from 257), 4095 (an off-by-one in a bfloat16 phase), and 65535 (float16 overflows).
+CHECK_POSITIONS = np.array(
+    [
+        0,
+        1,
+        2,
+        3,
+        5,
+        8,
+        13,
+        21,
+        34,
+        55,
+        100,
+        255,
+        256,
+        257,
+        1000,
+        2047,
+        4095,
+        4096,
+        8191,
+        16384,
+        32767,
+        65535,
+    ],
+    dtype=np.int64,
+)
+CHECK_BATCH, CHECK_HEADS, CHECK_SEED = 2, 3, 6
+#: The fixed vocabulary of findings (DESIGN.md).
+FINDING_NAMES = CLASSES + ("unexplained",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One named cause: ``name`` from FINDING_NAMES, ``detail`` the evidence in a sentence."""
+
+    name: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict on an implementation.
+
+    ok: every output within tolerance. findings: empty when ok, else the named cause.
+    max_error, tolerance: the error and the tolerance at the worst output (the one with
+    the largest error/tolerance ratio), so ok == (max_error <= tolerance).
+    position, feature: where that output is. precision: the precision held to.
+    """
+
+    ok: bool
+    findings: list[Finding] = field(default_factory=list)
+    max_error: float = 0.0
+    tolerance: float = 0.0
+    position: float = 0.0
+    feature: int = 0
+    precision: str = "float64"
+    config: str = ""
+
+    def __str__(self) -> str:
+        verdict = "PASS" if self.ok else "FAIL"
+        lines = [
+            f"rope_ref check: {verdict} ({self.config}, precision {self.precision})",
+            f"  worst output: position {self.position:g}, feature {self.feature}: "
+            f"error {self.max_error:.3g} {'<=' if self.ok else '>'} tolerance "
+            f"{self.tolerance:.3g}",
+        ]
+        lines += [f"  {f.name}: {f.detail}" for f in self.findings]
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """A JSON-ready dict of the verdict (``rope-ref check --json``)."""
+        return {
+            "ok": self.ok,
+            "findings": [{"name": f.name, "detail": f.detail} for f in self.findings],
+            "max_error": self.max_error,
+            "tolerance": self.tolerance,
+            "position": self.position,
+            "feature": self.feature,
+            "precision": self.precision,
+            "config": self.config,
+        }
+
+
+def check(
+    fn,
+    *,
+    d: int,
+    base: float = 10000.0,
+    layout: str = "interleaved",
+    rotary_dim: int | None = None,
+    rope_scaling: dict | None = None,
+    precision: str | None = None,
+    hf_compat: bool = False,
+) -> Report:
+    """Check ``fn(x, positions) -> y`` against RoPE with this configuration.
+
+    Args:
+        fn: x (batch, heads, seq, d) and positions (seq,) int64 -> y of x's shape (any
+            array ``np.asarray`` accepts). x is float64, or float32 for ``precision``
+            "float32"/"bfloat16", float16 for "float16"; its values are exact in bfloat16.
+        d, base, layout, rotary_dim: the RoPE fn claims to be (eq 15; layouts as in
+            ``rope_ref.layouts``).
+        rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None; its
+            rope_theta is the base and its partial_rotary_factor sets rotary_dim. Positions
+            go up to 65535, so seq_len is 65536 (dynamic NTK, longrope's long factors).
+        hf_compat: take HF transformers' form of a variant where it departs from the
+            variant's paper (``rope_ref.scaling``; YaRN's ramp and mscale).
+        precision: "float64", "float32", "float16" or "bfloat16", the precision fn works
+            in; default y's dtype. A bfloat16 fn may return float32 holding bf16 values.
+
+    Returns:
+        Report; ``str(report)`` is the readable verdict.
+
+    Raises:
+        ValueError, TypeError for a bad argument or an unusable output (wrong shape, not
+        a float array). An exception that fn itself raises propagates unchanged (its
+        type and traceback are the implementation's), with a note saying how fn was
+        called.
+    """
+    validation.check_callable("fn", fn)
+    d = validation.check_even_dim("d", d)
+    precision = validation.check_precision(precision, PRECISIONS, allow_none=True)
+    x = _check_inputs(d, precision)
+    positions = CHECK_POSITIONS.copy()
+    x64 = x.astype(np.float64)  # a copy: fn may write into x
+    stated = make_case(  # checks the configuration before fn runs
+        x64,
+        x64,
+        positions,
+        d=d,
+        base=base,
+        layout=layout,
+        rotary_dim=rotary_dim,
+        rope_scaling=rope_scaling,
+        seq_len=int(positions.max()) + 1,
+        precision=precision or "float64",
+        hf_compat=hf_compat,
+    )
+    y = validation.check_outputs_array(
+        "the output of fn", _call(fn, x, positions.copy()), x.shape, allow_nonfinite=True
+    )
+    if precision is None:
+        precision = validation.check_precision(_dtype_precision(y), PRECISIONS)
+    case = replace(stated, y=y.astype(np.float64), precision=precision)
+    return verdict(case)
+
+
+def _call(fn, x: np.ndarray, positions: np.ndarray):
+    """fn(x, positions); an exception of fn's own gets a note and propagates."""
+    try:
+        return fn(x, positions)
+    except Exception as err:
+        err.add_note(
+            f"raised by fn(x, positions) inside rope_ref.check: x of shape {x.shape} and "
+            f"dtype {x.dtype}, positions of shape {positions.shape} and dtype {positions.dtype}"
+        )
+        raise
+
+
+def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
+    """The verdict on outputs computed elsewhere on a golden group's inputs.
+
+    Args:
+        outputs: (batch, heads, seq, d) array for ``group.arrays["x"]`` at
+            ``group.arrays["positions"]`` (no NaN or inf).
+        group: a ``rope_ref.golden.GoldenGroup`` (``load_group(name)``), or its name.
+        precision: as in ``check``; default the outputs' dtype.
+    """
+    if isinstance(validation.check_golden_group(group), str):
+        from rope_ref.golden import load_group
+
+        group = load_group(group)
+    x = np.asarray(group.arrays["x"], dtype=np.float64)
+    y = validation.check_outputs_array("outputs", outputs, x.shape, allow_nonfinite=False)
+    precision = validation.check_precision(
+        precision if precision is not None else _dtype_precision(y), PRECISIONS
+    )
+    cfg = group.config
+    return verdict(
+        make_case(
+            x,
+            y.astype(np.float64),
+            np.asarray(group.arrays["positions"], dtype=np.float64),
+            d=int(cfg["d"]),
+            base=cfg["base"],
+            layout=cfg["layout"],
+            rotary_dim=cfg.get("rotary_dim"),
+            rope_scaling=cfg.get("rope_scaling"),
+            seq_len=cfg.get("seq_len"),
+            precision=precision,
+            hf_compat=bool(cfg.get("hf_compat", False)),
+        )
+    )
+
+
+def verdict(case: Case) -> Report:
+    """Pass ``case`` if its outputs match the stated RoPE, else name the cause."""
+    ref = rotate(
+        case.x, case.positions, theta=case.theta, layout=case.layout, rotary_dim=case.rotary_dim
+    )
+    ref = _scale_rotated(ref, case)
+    tol = tolerance(
+        case.x,
+        case.phi,
+        layout=case.layout,
+        rotary_dim=case.rotary_dim,
+        scale=case.factor,
+        precision=case.precision,
+        theta_error=case.theta_error,
+    )
+    before = compare(case.y, ref, tol, case.positions)
+    ok = before.ratio <= 1.0
+    with np.errstate(over="ignore", invalid="ignore"):  # wild outputs (1e308) fit no model
+        findings = [] if ok else [Finding(*diagnose(case, before))]
+    return Report(
+        ok=ok,
+        findings=findings,
+        max_error=before.error,
+        tolerance=before.tol,
+        position=before.position,
+        feature=before.feature,
+        precision=case.precision,
+        config=_describe(case),
+    )
+
+
+def _check_inputs(d: int, precision: str | None) -> np.ndarray:
+    """x: (CHECK_BATCH, CHECK_HEADS, len(CHECK_POSITIONS), d), entries +-[0.5, 2) exact in
+    bfloat16 (so exact in every precision), in the dtype fn works in."""
+    rng = np.random.default_rng(CHECK_SEED)
+    shape = (CHECK_BATCH, CHECK_HEADS, len(CHECK_POSITIONS), d)
+    x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
+    x = round_to(x, "bfloat16")
+    dtype = {None: np.float64, "float64": np.float64, "float16": np.float16}.get(
+        precision, np.float32
+    )
+    return x.astype(dtype)
+
+
+def _dtype_precision(y: np.ndarray) -> str:
+    return "bfloat16" if y.dtype.name == "bfloat16" else y.dtype.name
+
+
+def _scale_rotated(ref: np.ndarray, case: Case) -> np.ndarray:
+    """Multiply the rotated features by the attention factor (HF scales cos and sin)."""
+    if case.factor != 1.0:
+        ref = ref.copy()
+        ref[..., : case.rotary_dim] *= case.factor
+    return ref
+
+
+def _describe(case: Case) -> str:
+    text = f"d={case.d}, rotary_dim={case.rotary_dim}, base {case.base:g}, {case.layout}"
+    if case.rope_scaling is not None:
+        text += f", {case.rope_scaling.get('rope_type', case.rope_scaling.get('type'))} scaling"
+    return text

@@ -1,0 +1,33 @@
+"""The ``rope-ref`` command: ``rope-ref demo`` (and, as they land, golden and check)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from rope_ref.cli import demo
+from rope_ref.cli.check import add_check_parsers
+from rope_ref.cli.golden import add_golden_parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rope-ref", description="RoPE reference implementation (arXiv 2104.09864 v5)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    shown = sub.add_parser("demo", help="show RoPE's claims on random vectors")
+    shown.add_argument("--d", type=int, default=64, help="head dimension (even)")
+    shown.add_argument("--seed", type=int, default=0)
+    shown.add_argument("--out", default="out", help="folder for the PNG figures (default out)")
+    shown.set_defaults(func=demo.run)
+    add_check_parsers(sub, add_golden_parser(sub))
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, TypeError, OSError) as err:  # OSError: a folder it cannot write
+        print(f"rope-ref: error: {err}", file=sys.stderr)
+        return 2

@@ -1,0 +1,105 @@
+"""Which features form a rotated pair: interleaved (the paper) or half-split.
+
+- ``"interleaved"``: pairs (0, 1), (2, 3), ..., as eq 15 writes R^d_(Theta,m) and eq 34
+  writes (-x2, x1, -x4, x3, ...). Meta's llama, GPT-J and rotary-embedding-torch use it.
+- ``"half"``: pairs (i, i + d_rot/2). GPT-NeoX and HF Llama (``rotate_half``) use it.
+
+Both are the same rotation up to a fixed permutation P of the features: if
+x_half = x[..., P] then rotate_half(x_half) = rotate_interleaved(x)[..., P]. Converting a
+Meta checkpoint to HF applies P to the rows of W_q and W_k (per head), so that scores
+q_m^T k_n (eq 16) are unchanged; ``permute_qk_weights`` does that.
+
+This module imports nothing of rope_ref's but ``_validate``; ``rotary`` builds on it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from rope_ref.validation import (
+    as_array,
+    check_even_dim,
+    check_int,
+    check_layout,
+    check_rotary_dim,
+)
+
+
+def pair_indices(rotary_dim: int, layout: str = "interleaved") -> tuple[np.ndarray, np.ndarray]:
+    """Indices (a, b) of the pairs that turn by theta_1..theta_(d/2): pair i is (a[i], b[i]).
+
+    Returns two (rotary_dim/2,) int arrays: interleaved a = 0, 2, 4, ..., b = 1, 3, 5, ...;
+    half a = 0, 1, ..., rotary_dim/2 - 1, b = rotary_dim/2, ..., rotary_dim - 1.
+    """
+    rotary_dim = check_even_dim("rotary_dim", rotary_dim)
+    layout = check_layout(layout)
+    k = np.arange(rotary_dim // 2)
+    if layout == "interleaved":
+        return 2 * k, 2 * k + 1
+    return k, k + rotary_dim // 2
+
+
+def half_permutation(d: int, rotary_dim: int | None = None) -> np.ndarray:
+    """P, shape (d,): x_half = x_interleaved[..., P]. Features past rotary_dim stay put.
+
+    P = (0, 2, 4, ..., r-2, 1, 3, ..., r-1, r, r+1, ..., d-1) with r = rotary_dim.
+    """
+    d = check_even_dim("d", d)
+    r = check_rotary_dim(rotary_dim, d)
+    a, b = pair_indices(r, "interleaved")
+    return np.concatenate([a, b, np.arange(r, d)])
+
+
+def to_half_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
+    """Reorder the last axis from interleaved pairs to half-split pairs: x[..., P].
+
+    x: (..., d) any dtype. Returns a new array of the same shape and dtype.
+    """
+    x = as_array("x", x)
+    return x[..., half_permutation(_last_axis(x), rotary_dim)]
+
+
+def to_interleaved_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
+    """Inverse of ``to_half_layout``: x[..., P^-1]. x: (..., d)."""
+    x = as_array("x", x)
+    return x[..., np.argsort(half_permutation(_last_axis(x), rotary_dim))]
+
+
+def permute_qk_weights(
+    W: np.ndarray, n_heads: int, *, to: str = "half", rotary_dim: int | None = None
+) -> np.ndarray:
+    """Permute the rows of W_q or W_k (or a bias) head by head, as Meta -> HF conversion does.
+
+    Args:
+        W: (n_heads * head_dim, d_in) weight (rows are output features, as in
+            ``q = W @ x``), or (n_heads * head_dim,) bias.
+        n_heads: number of heads; head_dim = W.shape[0] // n_heads must be even.
+        to: ``"half"`` (interleaved weights -> weights for a half-split rotation) or
+            ``"interleaved"`` (the inverse).
+        rotary_dim: rotated features per head (default head_dim).
+
+    Returns:
+        W permuted, same shape and dtype. With W' = permute_qk_weights(W, h, to="half"),
+        rotate(W' x, layout="half") = to_half_layout(rotate(W x, layout="interleaved"))
+        per head, so the scores q_m^T k_n (eq 16) are identical.
+    """
+    W = as_array("W", W)
+    n_heads = check_int("n_heads", n_heads, minimum=1)
+    to = check_layout(to)
+    if W.ndim not in (1, 2) or W.shape[0] % n_heads:
+        raise ValueError(
+            f"W must have shape (n_heads * head_dim, d_in) or (n_heads * head_dim,) with "
+            f"n_heads={n_heads} dividing its first axis, got shape {W.shape}"
+        )
+    head_dim = W.shape[0] // n_heads
+    perm = half_permutation(head_dim, rotary_dim)
+    if to == "interleaved":
+        perm = np.argsort(perm)
+    rows = (np.arange(n_heads)[:, None] * head_dim + perm[None, :]).reshape(-1)
+    return W[rows]
+
+
+def _last_axis(x: np.ndarray) -> int:
+    if x.ndim == 0:
+        raise ValueError(f"x must have shape (..., d), got a 0-d array of shape {x.shape}")
+    return x.shape[-1]

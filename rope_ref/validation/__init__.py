@@ -1,0 +1,133 @@
+"""One place for argument checks and their error messages.
+
+Every message names the argument, what was expected and what came, in the manner of
+NumPy's own errors. Functions here return the checked (and converted) value so callers
+write ``d = check_even_dim("d", d)`` and go on. The checks live in submodules by subject,
+and every name is imported from here (``from rope_ref.validation import check_base``):
+
+- ``_core``: integers, reals, dimensions, the base, layouts, float arrays, positions, theta;
+- ``_scaling``: rope_scaling dicts; ``_scaling_args``: what goes with one;
+- ``_checker``: rope_ref.check and rope_ref.golden;
+- ``_model``: rope_ref.attention and rope_ref.encoder;
+- ``_decay_figures``: rope_ref.decay and rope_ref.figures.
+"""
+
+from rope_ref.validation.checker import (
+    check_callable,
+    check_golden_group,
+    check_golden_root,
+    check_golden_version,
+    check_outputs_array,
+    check_precision,
+)
+from rope_ref.validation.core import (
+    FLOAT_DTYPES,
+    LAYOUTS,
+    MAX_DIM,
+    MAX_EXACT_INT,
+    MIN_BASE,
+    as_array,
+    check_angles,
+    check_base,
+    check_bool,
+    check_even_dim,
+    check_finite_real,
+    check_float_array,
+    check_int,
+    check_layout,
+    check_positions,
+    check_positions_fit,
+    check_positive_real,
+    check_rotary_dim,
+    check_theta,
+)
+from rope_ref.validation.decay_figures import (
+    check_difference,
+    check_qk,
+    check_same_shape,
+)
+from rope_ref.validation.model import (
+    ROFORMER_FIELDS,
+    check_attention_inputs,
+    check_denominator,
+    check_encoder_finite,
+    check_encoder_positions,
+    check_eps_fits,
+    check_layer_count,
+    check_layer_indices,
+    check_padding_mask,
+    check_query_key,
+    check_roformer_config,
+    check_scores,
+    check_token_ids,
+    check_weight_table,
+)
+from rope_ref.validation.scaling import (
+    ROPE_SCALING_KEYS,
+    check_partial_rotary_factor,
+    check_rope_scaling,
+    check_seq_len,
+)
+from rope_ref.validation.scaling_args import (
+    check_base_agrees,
+    check_ntk_base,
+    check_scaled_rotary_dim,
+    check_scaled_theta,
+    check_scaling_args,
+    check_yarn_truncate,
+)
+
+__all__ = [
+    "FLOAT_DTYPES",
+    "LAYOUTS",
+    "MAX_DIM",
+    "MAX_EXACT_INT",
+    "MIN_BASE",
+    "ROFORMER_FIELDS",
+    "ROPE_SCALING_KEYS",
+    "as_array",
+    "check_angles",
+    "check_attention_inputs",
+    "check_base",
+    "check_base_agrees",
+    "check_bool",
+    "check_callable",
+    "check_denominator",
+    "check_difference",
+    "check_encoder_finite",
+    "check_encoder_positions",
+    "check_eps_fits",
+    "check_even_dim",
+    "check_finite_real",
+    "check_float_array",
+    "check_golden_group",
+    "check_golden_root",
+    "check_golden_version",
+    "check_int",
+    "check_layer_count",
+    "check_layer_indices",
+    "check_layout",
+    "check_ntk_base",
+    "check_outputs_array",
+    "check_padding_mask",
+    "check_partial_rotary_factor",
+    "check_positions",
+    "check_positions_fit",
+    "check_positive_real",
+    "check_precision",
+    "check_qk",
+    "check_query_key",
+    "check_roformer_config",
+    "check_rope_scaling",
+    "check_rotary_dim",
+    "check_same_shape",
+    "check_scaled_rotary_dim",
+    "check_scaled_theta",
+    "check_scaling_args",
+    "check_scores",
+    "check_seq_len",
+    "check_theta",
+    "check_token_ids",
+    "check_weight_table",
+    "check_yarn_truncate",
+]

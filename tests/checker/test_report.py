@@ -1,0 +1,187 @@
+"""check()'s contract: bad arguments and bad outputs are clear errors, the report reads
+and serialises, non-finite outputs fail, two mistakes at once are `unexplained`, and the
+bfloat16 rounding the error model uses is ml_dtypes' (and torch's)."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import ml_dtypes
+import numpy as np
+import pytest
+
+from rope_ref import frequencies, rotate
+from rope_ref.checker.models import turn
+from rope_ref.checker.precision import round_to, tolerance
+from rope_ref.checker.report import FINDING_NAMES, Report, check
+
+
+def correct(x, positions):
+    return rotate(x, positions)
+
+
+def test_names_are_the_fixed_vocabulary():
+    assert FINDING_NAMES == (
+        "layout_swapped",
+        "rotation_reversed",
+        "cos_sin_swapped",
+        "position_offset",
+        "rotary_dim_mismatch",
+        "scaling_ignored",
+        "attention_factor_missing",
+        "frequency_formula",
+        "wrong_base",
+        "low_precision_angles",
+        "unexplained",
+    )
+
+
+def test_report_reads_and_serialises():
+    good = check(correct, d=16)
+    assert good.ok and good.findings == [] and good.max_error <= good.tolerance
+    assert str(good).startswith("rope_ref check: PASS (d=16, rotary_dim=16, base 10000")
+    bad = check(lambda x, p: rotate(x, p + 1), d=16)
+    text = str(bad)
+    assert text.startswith("rope_ref check: FAIL") and "position_offset: " in text
+    assert "m + 1" in bad.findings[0].detail and "before" in bad.findings[0].detail
+    data = json.loads(json.dumps(bad.to_dict()))
+    assert data["ok"] is False and data["findings"][0]["name"] == "position_offset"
+    assert isinstance(bad, Report) and bad.max_error > bad.tolerance
+
+
+def test_the_inputs_are_in_the_working_precision_and_exact_in_bfloat16():
+    seen = {}
+
+    def spy(x, positions):
+        seen[x.dtype.name] = x
+        assert positions.dtype == np.int64 and positions.shape == (x.shape[2],)
+        return rotate(x, positions)
+
+    for precision in ("float64", "float32", "float16"):
+        check(spy, d=8, precision=precision)
+    check(spy, d=8, precision="bfloat16")
+    assert set(seen) == {"float64", "float32", "float16"}
+    x = seen["float64"]
+    assert x.shape[:2] == (2, 3) and np.array_equal(round_to(x, "bfloat16"), x)
+    assert np.array_equal(seen["float16"].astype(np.float64), x)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"fn": 3, "d": 8}, TypeError, "fn must be callable"),
+        ({"d": 7}, ValueError, "d must be even"),
+        ({"d": 8, "precision": "float8"}, ValueError, "precision must be one of"),
+        ({"d": 8, "layout": "split"}, ValueError, "layout must be one of"),
+        ({"d": 8, "rotary_dim": 10}, ValueError, "rotary_dim must be <= d"),
+        ({"d": 8, "base": 1.0}, ValueError, "base must be > 0 and != 1"),
+        ({"d": 8, "rope_scaling": "yarn"}, TypeError, "rope_scaling must be a dict"),
+        (
+            {
+                "d": 8,
+                "base": 500000.0,
+                "rope_scaling": {"rope_type": "linear", "factor": 2.0, "rope_theta": 10000.0},
+            },
+            ValueError,
+            "disagree",
+        ),
+        (
+            {
+                "d": 8,
+                "rotary_dim": 8,
+                "rope_scaling": {"rope_type": "default", "partial_rotary_factor": 0.5},
+            },
+            ValueError,
+            "rotary_dim (8) and int(d * partial_rotary_factor) (4) disagree",
+        ),
+        ({"d": 8, "hf_compat": "yes"}, TypeError, "hf_compat must be a bool"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs, error, message):
+    kwargs = {"fn": correct, **kwargs}
+    with pytest.raises(error, match=re.escape(message)):
+        check(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("fn", "error", "message"),
+    [
+        (lambda x, p: rotate(x, p)[..., :-1], ValueError, "must have the inputs' shape"),
+        (lambda x, p: x > 0, TypeError, "must be a float array"),
+        (lambda x, p: object(), TypeError, "must be a float array"),
+    ],
+    ids=["shape", "bool", "object"],
+)
+def test_bad_outputs_are_named(fn, error, message):
+    with pytest.raises(error, match=message):
+        check(fn, d=8)
+
+
+def test_nan_outputs_fail():
+    def nan_at_the_end(x, positions):
+        y = rotate(x, positions)
+        y[..., -1, :] = np.nan
+        return y
+
+    report = check(nan_at_the_end, d=8)
+    assert not report.ok and report.max_error == np.inf
+    assert report.position == 65535
+
+
+def test_two_mistakes_at_once_are_unexplained_with_the_closest_class():
+    report = check(lambda x, p: rotate(x, p + 1, layout="half"), d=32)
+    assert [f.name for f in report.findings] == ["unexplained"]
+    assert "closest:" in report.findings[0].detail
+
+
+def test_an_hf_dict_gives_base_and_rotary_dim():
+    config = {"rope_type": "default", "rope_theta": 500000.0, "partial_rotary_factor": 0.5}
+    report = check(
+        lambda x, p: rotate(x, p, base=500000.0, rotary_dim=16), d=32, rope_scaling=config
+    )
+    assert report.ok and "rotary_dim=16, base 500000" in str(report)
+
+
+def test_bfloat16_rounding_is_ml_dtypes():
+    rng = np.random.default_rng(0)
+    a = np.concatenate(
+        [
+            rng.standard_normal(10000) * 10.0 ** rng.integers(-30, 30, 10000),
+            [0.0, -0.0, np.inf, -np.inf, 1 + 2**-8, 1 + 3 * 2**-8, 255.5, 256.5, 257.0, 4095.0],
+        ]
+    ).astype(np.float32)
+    ours = round_to(a, "bfloat16")
+    theirs = a.astype(ml_dtypes.bfloat16).astype(np.float64)
+    assert np.array_equal(ours, theirs)
+    assert np.isnan(round_to(np.array([np.nan]), "bfloat16")[0])
+    assert round_to(np.array([4095.0, 257.0]), "bfloat16").tolist() == [4096.0, 256.0]
+
+
+def test_an_implementation_writing_into_x_is_judged_on_the_inputs_it_was_given():
+    def in_place(x, positions):
+        x[...] = rotate(x, positions)
+        return x
+
+    assert check(in_place, d=8).ok
+
+
+def test_the_configuration_is_checked_before_fn_runs():
+    calls = []
+    with pytest.raises(ValueError, match="layout"):
+        check(lambda x, p: calls.append(1), d=8, layout="split")
+    assert calls == []
+
+
+def test_a_bfloat16_phase_at_4095_is_far_outside_the_bfloat16_tolerance():
+    # The error model's own claim: a float32 phase fits a bfloat16 implementation's
+    # tolerance at position 4095; the same phase rounded to bfloat16 does not.
+    theta, m = frequencies(64), np.array([4095.0])
+    x = np.ones((1, 1, 1, 64))
+    exact = m[:, None] * theta[None, :]
+    phase32 = (m.astype(np.float32)[:, None] * theta.astype(np.float32)).astype(np.float64)
+    phase16 = round_to(round_to(m, "bfloat16")[:, None] * round_to(theta, "bfloat16"), "bfloat16")
+    y = turn(x, exact, "interleaved", 64)
+    tol = tolerance(x, exact, layout="interleaved", rotary_dim=64, scale=1.0, precision="bfloat16")
+    assert np.max(np.abs(turn(x, phase32, "interleaved", 64) - y) / tol) < 0.1
+    assert np.max(np.abs(turn(x, phase16, "interleaved", 64) - y) / tol) > 10

@@ -1,0 +1,68 @@
+"""The matrix (eq 14), complex (eqs 12/33) and element-wise (eq 34) forms are one map."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+
+import rope_ref as rr
+from paper._strategies import rope_cases
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:
+    return float(np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300))
+
+
+@given(rope_cases())
+def test_three_forms_agree_in_float64(case):
+    x, positions, layout, rotary_dim = case
+    kw = dict(layout=layout, rotary_dim=rotary_dim)
+    y = rr.rotate(x, positions, **kw)
+    y_matrix = rr.rotate_matrix_form(x, positions, **kw)
+    y_complex = rr.rotate_complex_form(x, positions, **kw)
+    assert _rel(y_matrix, y) <= 1e-12, f"matrix form differs from eq 34 by {_rel(y_matrix, y)}"
+    assert _rel(y_complex, y) <= 1e-12, f"complex form differs from eq 34 by {_rel(y_complex, y)}"
+
+
+@given(rope_cases(max_d=32))
+def test_rotary_matrix_is_the_matrix_that_rotate_applies(case):
+    x, positions, layout, rotary_dim = case
+    theta = rr.frequencies(rotary_dim)
+    for s, m in enumerate(positions):
+        R = rr.rotary_matrix(m, theta, layout=layout)
+        expected = x[:, s, :rotary_dim] @ R.T
+        got = rr.rotate(x, positions, layout=layout, rotary_dim=rotary_dim)[:, s, :rotary_dim]
+        assert np.allclose(got, expected, rtol=0, atol=1e-12 * np.max(np.abs(x)))
+
+
+def test_rotary_matrix_is_block_diagonal_as_eq_15_prints_it():
+    theta = rr.frequencies(8)
+    m = 3.0
+    R = rr.rotary_matrix(m, theta)
+    for i, t in enumerate(theta):
+        block = R[2 * i : 2 * i + 2, 2 * i : 2 * i + 2]
+        c, s = np.cos(m * t), np.sin(m * t)
+        assert np.array_equal(block, np.array([[c, -s], [s, c]]))
+    mask = np.kron(np.eye(4), np.ones((2, 2))) == 0
+    assert np.all(R[mask] == 0), "R must be zero off its 2x2 diagonal blocks"
+
+
+def test_half_layout_matrix_is_the_permuted_interleaved_matrix():
+    theta = rr.frequencies(16)
+    P = rr.half_permutation(16)
+    R_inter = rr.rotary_matrix(7.5, theta, layout="interleaved")
+    R_half = rr.rotary_matrix(7.5, theta, layout="half")
+    assert np.array_equal(R_half, R_inter[np.ix_(P, P)])
+
+
+def test_elementwise_form_is_eq_34_written_out():
+    """x * (cos t1, cos t1, ...) + (-x2, x1, -x4, x3, ...) * (sin t1, sin t1, ...)."""
+    rng = np.random.default_rng(1)
+    d, m = 10, 37.0
+    x = rng.standard_normal((1, d))
+    phi = m * rr.frequencies(d)
+    cos, sin = np.repeat(np.cos(phi), 2), np.repeat(np.sin(phi), 2)
+    rot = np.empty(d)
+    rot[0::2], rot[1::2] = -x[0, 1::2], x[0, 0::2]
+    expected = x[0] * cos + rot * sin
+    assert np.allclose(rr.rotate(x, [m])[0], expected, rtol=0, atol=1e-14)
