@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.cli import check_demo, demo_figures, encoder_demo
-from rope_ref.paper.decay import _demo_section as _decay_section
+from rope_ref.paper.decay import relative_upper_bound
 from rope_ref.paper.rotary import rotate
 from rope_ref.validation import check_even_dim
 
@@ -38,8 +38,20 @@ def run(args) -> int:
     for m in (0, 1, 77, 4096, 10**6):
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
-    _decay_section()
+    decay_section()
     encoder_demo.run(args.seed)
     check_demo.run()
     demo_figures.run(args.out, args.seed)
     return 0
+
+
+def decay_section(d: int = 128, base: float = 10000.0) -> None:
+    """``rope-ref demo``'s section on Figure 2: the relative upper bound at a few distances."""
+    distances = np.array([0, 5, 18, 19, 50, 100, 250, 1000, 2009, 4096])
+    values = relative_upper_bound(distances, d, base)
+    print(f"\n3. long-term decay (eqs 35-37, Figure 2: d = {d}, base {base:g}):")
+    print("   the relative upper bound (1/(d/2)) sum_i |S_i| at distance m - n")
+    print(f"   {'m - n':>7} {'bound':>10}")
+    for dist, value in zip(distances, values, strict=True):
+        print(f"   {dist:>7} {value:>10.4f}")
+    print("   it falls, but not monotonically (18 -> 19 rises), and not for good (see 2009)")

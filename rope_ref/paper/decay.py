@@ -136,14 +136,3 @@ def _single_h(q, k, layout: str) -> np.ndarray:
     q, k = check_qk(q, k, single=True)
     return pair_products(q, k, layout)
 
-
-def _demo_section(d: int = 128, base: float = 10000.0) -> None:
-    """``rope-ref demo``'s section on Figure 2: the relative upper bound at a few distances."""
-    distances = np.array([0, 5, 18, 19, 50, 100, 250, 1000, 2009, 4096])
-    values = relative_upper_bound(distances, d, base)
-    print(f"\n3. long-term decay (eqs 35-37, Figure 2: d = {d}, base {base:g}):")
-    print("   the relative upper bound (1/(d/2)) sum_i |S_i| at distance m - n")
-    print(f"   {'m - n':>7} {'bound':>10}")
-    for dist, value in zip(distances, values, strict=True):
-        print(f"   {dist:>7} {value:>10.4f}")
-    print("   it falls, but not monotonically (18 -> 19 rises), and not for good (see 2009)")
