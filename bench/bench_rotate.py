@@ -63,7 +63,7 @@ class _Case:
         )
 
     def ours_cold(self, layout: str = "half"):
-        blockwise.turns_cached.cache_clear()
+        blockwise.cached_table.cache_clear()
         return self.ours_warm(layout)
 
     def max_difference_from_hf(self) -> float:
@@ -192,7 +192,7 @@ def peak_memory() -> list[dict]:
     case = _Case(SHAPE)
     rows = []
     for layout in ("interleaved", "half"):
-        blockwise.turns_cached.cache_clear()
+        blockwise.cached_table.cache_clear()
         cold = peak_bytes(lambda layout=layout: rotate(case.q, case.positions, layout=layout))
         warm = peak_bytes(lambda layout=layout: rotate(case.q, case.positions, layout=layout))
         rows.append(

@@ -11,7 +11,14 @@ The four steps, one function each:
 from rope_ref.checker.report import FINDING_NAMES, Finding, Report, check, check_outputs
 from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
 from rope_ref.model.encoder import encode, weights_from_hf_state_dict
-from rope_ref.paper.angles import UNIT_ROUNDOFF, angle_error_bound, angles, theta_error_bound
+from rope_ref.paper.angles import angles
+from rope_ref.paper.bounds import (
+    UNIT_ROUNDOFF,
+    angle_error_bound,
+    rotation_error_bound,
+    scaled_theta_error_bound,
+    theta_error_bound,
+)
 from rope_ref.paper.decay import (
     decay_bound,
     pair_products,
@@ -26,6 +33,12 @@ from rope_ref.paper.figures import (
     unseen_angle_ratio,
     wavelengths,
 )
+from rope_ref.paper.forms import (
+    rotary_matrix,
+    rotate_complex_form,
+    rotate_elementwise_form,
+    rotate_matrix_form,
+)
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.paper.layouts import (
     half_permutation,
@@ -34,15 +47,8 @@ from rope_ref.paper.layouts import (
     to_half_layout,
     to_interleaved_layout,
 )
-from rope_ref.paper.rotary import (
-    rotary_matrix,
-    rotate,
-    rotate_complex_form,
-    rotate_matrix_form,
-    rotation_error_bound,
-    unrotate,
-)
-from rope_ref.scaling.scaled import scaled_frequencies, scaled_theta_error_bound
+from rope_ref.paper.rotary import rotate, unrotate
+from rope_ref.scaling.scaled import scaled_frequencies
 
 __version__ = "0.1.0"
 
@@ -71,6 +77,7 @@ __all__ = [
     "rotary_matrix",
     "rotate",
     "rotate_complex_form",
+    "rotate_elementwise_form",
     "rotate_matrix_form",
     "rotation_error_bound",
     "scaled_frequencies",

@@ -10,9 +10,10 @@ import numpy as np
 
 from rope_ref import validation
 from rope_ref.checker.models import Model
-from rope_ref.paper.angles import theta_error_bound
+from rope_ref.paper.bounds import scaled_theta_error_bound, theta_error_bound
 from rope_ref.paper.frequencies import frequencies
-from rope_ref.scaling.scaled import scaled_frequencies, scaled_theta_error_bound
+from rope_ref.scaling.config import stated
+from rope_ref.scaling.scaled import scaled_frequencies
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,7 @@ def make_case(
     hf_compat=False,
 ):
     layout = validation.check_layout(layout)
-    base, rotary_dim, scaling = _stated_scaling(
+    base, rotary_dim, scaling = stated(
         d, validation.check_base(base), rotary_dim, rope_scaling
     )
     r = validation.check_rotary_dim(rotary_dim, d)
@@ -148,42 +149,3 @@ def make_case(
         hf_compat=hf_compat,
         theta_error=theta_error,
     )
-
-
-def _stated_scaling(d: int, base: float, rotary_dim, rope_scaling):
-    """Move an HF dict's rope_theta into base and its partial_rotary_factor into rotary_dim.
-
-    Returns (base, rotary_dim, scaling dict or None). rope_theta is the stated base; an
-    explicit base other than the default 10000 must agree with it. proportional keeps its
-    partial_rotary_factor: its theta covers the whole head, zero past the rotated pairs.
-    """
-    if rope_scaling is None:
-        return base, rotary_dim, None
-    if not isinstance(rope_scaling, dict):
-        raise TypeError(
-            "rope_scaling must be a dict such as HF's rope_parameters, or None, "
-            f"got {type(rope_scaling).__name__}"
-        )
-    scaling = dict(rope_scaling)
-    rope_theta = scaling.pop("rope_theta", None)
-    if rope_theta is not None:
-        rope_theta = validation.check_base(rope_theta, "rope_scaling['rope_theta']")
-        if base not in (10000.0, rope_theta):
-            raise ValueError(
-                f"base ({base:g}) and rope_scaling['rope_theta'] ({rope_theta:g}) "
-                "disagree; give one of them, or the same value"
-            )
-        base = rope_theta
-    kind = scaling.get("rope_type", scaling.get("type"))
-    if kind == "proportional":
-        return base, d if rotary_dim is None else rotary_dim, scaling
-    if "partial_rotary_factor" in scaling:
-        factor = validation.check_partial_rotary_factor(scaling.pop("partial_rotary_factor"))
-        from_dict = int(d * factor)
-        if rotary_dim is not None and rotary_dim != from_dict:
-            raise ValueError(
-                f"rotary_dim ({rotary_dim}) and int(d * partial_rotary_factor) "
-                f"({from_dict}) disagree; give one of them, or the same value"
-            )
-        rotary_dim = from_dict
-    return base, rotary_dim, scaling

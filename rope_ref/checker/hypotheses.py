@@ -17,6 +17,7 @@ from rope_ref.checker.case import Case, frequencies_for
 from rope_ref.checker.models import Model, pair_ratios, phase_lines
 from rope_ref.checker.precision import round_to
 from rope_ref.paper.frequencies import frequencies
+from rope_ref.scaling.config import rope_type_of
 
 #: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
 #: can describe the same outputs (theta_i = 10000^(-i/d) IS base 100), and then the
@@ -129,7 +130,7 @@ def _scaling_ignored(c: Case) -> Iterator[Model]:
     if np.array_equal(theta, c.theta):
         return
     phi = c.positions[:, None] * theta[None, :]
-    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type", "?"))
+    kind = rope_type_of(c.rope_scaling) or "?"
     yield c.model(
         "scaling_ignored",
         f"ignores rope_scaling ({kind}): unscaled frequencies, no attention factor",
@@ -205,7 +206,7 @@ def _other_form_of_variant(c: Case) -> Iterator[Model]:
         return
     if np.allclose(theta, c.theta, rtol=1e-12, atol=0) and factor == c.factor:
         return
-    kind = c.rope_scaling.get("rope_type", c.rope_scaling.get("type"))
+    kind = rope_type_of(c.rope_scaling)
     form = "HF transformers' form" if not c.hf_compat else "the paper's form"
     yield c.model(
         "frequency_formula",

@@ -24,6 +24,7 @@ from rope_ref.checker.hypotheses import CLASSES
 from rope_ref.checker.models import compare
 from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
 from rope_ref.paper.rotary import rotate
+from rope_ref.scaling.config import rope_type_of
 
 #: The positions ``check`` runs an implementation at: a ladder that grows by at most a
 #: factor 2.6 per step (so phases unwrap), with 255/256/257 (bfloat16 cannot tell 256
@@ -283,5 +284,5 @@ def _scale_rotated(ref: np.ndarray, case: Case) -> np.ndarray:
 def _describe(case: Case) -> str:
     text = f"d={case.d}, rotary_dim={case.rotary_dim}, base {case.base:g}, {case.layout}"
     if case.rope_scaling is not None:
-        text += f", {case.rope_scaling.get('rope_type', case.rope_scaling.get('type'))} scaling"
+        text += f", {rope_type_of(case.rope_scaling)} scaling"
     return text

@@ -2,13 +2,15 @@
 
 A second, independent writing of ``rope_ref.scaling`` (same sources, same equations), so
 the golden set does not inherit a float64 slip of the NumPy path. Inputs are the checked
-dict of ``rope_ref.validation.check_rope_scaling``; every float in it (base, factors) is
+dict of ``rope_ref.scaling.config.resolve``; every float in it (base, factors) is
 taken as the exact binary number it holds.
 """
 
 from __future__ import annotations
 
 from mpmath.ctx_mp import MPContext
+
+from rope_ref.scaling.config import rotary_dim_for
 
 #: Significant decimal digits of every exact value in the golden set.
 DIGITS = 60
@@ -38,7 +40,7 @@ def exact_frequencies(p: dict | None, d: int, base: float, seq_len, hf_compat: b
     if kind == "longrope":
         return _longrope(p, r, base, seq_len)
     if kind == "proportional":
-        keep = int(p.get("partial_rotary_factor", 1.0) * d // 2)
+        keep = rotary_dim_for(d, p.get("partial_rotary_factor", 1.0)) // 2
         s = MP.mpf(p.get("factor", 1.0))
         theta = [t / s for t in _powers(d, base, keep, d)]
         return theta + [MP.mpf(0)] * (d // 2 - keep), MP.mpf(1)
@@ -85,7 +87,7 @@ def _yarn_s(p: dict):
 
 def _yarn(p: dict, r: int, base, hf_compat: bool) -> list:
     s, L = _yarn_s(p), MP.mpf(p["original_max_position_embeddings"])
-    fast, slow = MP.mpf(p.get("beta_fast", 32.0)), MP.mpf(p.get("beta_slow", 1.0))
+    fast, slow = MP.mpf(p["beta_fast"]), MP.mpf(p["beta_slow"])
     theta = _powers(r, base, r // 2, r)
     if hf_compat:
 

@@ -38,8 +38,7 @@ from rope_ref.golden.exact import DIGITS, exact_frequencies
 from rope_ref.golden.groups import BATCH, HEADS, groups, rng_for
 from rope_ref.golden.store import SCHEMA_VERSION, sha256_of
 from rope_ref.paper.layouts import pair_indices
-from rope_ref.scaling.scaled import _scaling_dim
-from rope_ref.validation import check_rope_scaling
+from rope_ref.scaling.config import resolve, scaling_dim
 
 GENERATOR_VERSION = "1.0.0"
 PREC = dps_to_prec(DIGITS)
@@ -69,8 +68,8 @@ def compute_group(spec: dict) -> tuple[dict, dict, float]:
     """(config, arrays, attention_factor) of one group spec, every value rounded once."""
     d, base, layout = spec["d"], spec["base"], spec["layout"]
     scaling, seq_len = spec["rope_scaling"], spec["seq_len"]
-    n = _scaling_dim(d, spec["rotary_dim"], scaling)
-    p = None if scaling is None else check_rope_scaling(scaling, n)
+    n = scaling_dim(d, spec["rotary_dim"], scaling)
+    p = None if scaling is None else resolve(scaling, n)
     theta, factor = exact_frequencies(p, n, base, seq_len, spec["hf_compat"])
     r = 2 * len(theta)
     positions = np.asarray(spec["positions"])

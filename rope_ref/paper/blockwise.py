@@ -1,10 +1,11 @@
 """How ``rope_ref.rotate`` runs fast: eq 34 in float64, block by block.
 
-``rotate`` (rotary.py) says *what* is computed; this module says how it is done in
-NumPy without full-size float64 temporaries (bench/: ``python -m bench``):
+``rope_ref.paper.forms.rotate_elementwise_form`` says *what* is computed (eq 34, line by
+line); this module says how ``rotate`` does it in NumPy without full-size float64
+temporaries (bench/: ``python -m bench``), and tests/paper/test_forms.py that the two agree:
 
 - pair i is held as the complex number x_a + i x_b, so eq 34's four products and two sums
-  are one complex multiply by cos(m theta_i) + i sin(m theta_i) (``turns``);
+  are one complex multiply by cos(m theta_i) + i sin(m theta_i) (``cos_sin_table``);
 - x is processed in blocks of about ``BLOCK`` pairs, so each block's float64 copy stays
   in cache, with one complex work buffer kept per thread;
 - the cos + i sin table is computed once per (positions, theta, factor) and the last four
@@ -21,17 +22,17 @@ import numpy as np
 from rope_ref.paper.angles import angles
 
 
-def rotate_pairs(x: np.ndarray, turns: np.ndarray, out: np.ndarray, layout: str) -> None:
-    """out = x with every pair rotated by ``turns`` (eq 34), block by block, in float64.
+def rotate_pairs(x: np.ndarray, table: np.ndarray, out: np.ndarray, layout: str) -> None:
+    """out = x with every pair rotated by ``table`` (eq 34), block by block, in float64.
 
-    x, out: (..., r) of one dtype (out may be a view into a larger array); turns: (..., r/2)
+    x, out: (..., r) of one dtype (out may be a view into a larger array); table: (..., r/2)
     complex128, broadcast to x.shape[:-1] + (r/2,). Block size: ``BLOCK`` pairs.
     """
-    h = turns.shape[-1]
+    h = table.shape[-1]
     rows = max(1, min(BLOCK // h, x[..., 0].size))
     z = _block_buffer(rows * h)
     for block in _blocks(x.shape[:-1], rows):
-        _rotate_block(x[block], turns[block], out[block], layout, z)
+        _rotate_block(x[block], table[block], out[block], layout, z)
 
 
 #: Pairs per block in ``rotate``: 131072 complex128 = 2 MiB (measured: bench/; larger
@@ -52,7 +53,7 @@ def _block_buffer(size: int) -> np.ndarray:
     return buffer[:size]
 
 
-def turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
+def cos_sin_table(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
     """factor * cos(m theta_i) + i factor * sin(m theta_i): shape m.shape + (d/2,),
     complex128, read-only. factor is rope_scaling's attention factor (1 by default).
 
@@ -64,25 +65,26 @@ def turns(m: np.ndarray, theta: np.ndarray, factor: float = 1.0) -> np.ndarray:
     holds more than 4 * CACHE_LIMIT.
     """
     if m.size * theta.size * 16 > CACHE_LIMIT:
-        return turns_cached.__wrapped__(m.tobytes(), m.shape, theta.tobytes(), float(factor))
-    return turns_cached(m.tobytes(), m.shape, theta.tobytes(), float(factor))
+        return cached_table.__wrapped__(m.tobytes(), m.shape, theta.tobytes(), float(factor))
+    return cached_table(m.tobytes(), m.shape, theta.tobytes(), float(factor))
 
 
-#: Largest cos + i sin table (bytes) that ``turns`` keeps between calls.
+#: Largest cos + i sin table (bytes) that ``cos_sin_table`` keeps between calls.
 CACHE_LIMIT = 64 * 2**20
 
 
 @functools.lru_cache(maxsize=4)
-def turns_cached(m_bytes: bytes, m_shape: tuple, theta_bytes: bytes, factor: float):
-    phi = angles(np.frombuffer(m_bytes).reshape(m_shape), np.frombuffer(theta_bytes))
-    turns = np.empty(phi.shape, dtype=np.complex128)
-    np.cos(phi, out=turns.real)
-    np.sin(phi, out=turns.imag)
-    if factor != 1.0:
-        turns.real *= factor
-        turns.imag *= factor
-    turns.flags.writeable = False
-    return turns
+def cached_table(m_bytes: bytes, m_shape: tuple, theta_bytes: bytes, factor: float):
+    """``cos_sin_table`` of the positions and theta held in these bytes (the lru_cache key)."""
+    phi = angles(np.frombuffer(m_bytes).reshape(m_shape), np.frombuffer(theta_bytes))  # eq 13
+    table = np.empty(phi.shape, dtype=np.complex128)
+    np.cos(phi, out=table.real)  # cos(m theta_i)
+    np.sin(phi, out=table.imag)  # sin(m theta_i)
+    if factor != 1.0:  # the attention factor on cos and sin (YaRN sec 3.4, HF)
+        table.real *= factor
+        table.imag *= factor
+    table.flags.writeable = False
+    return table
 
 
 def _blocks(lead: tuple[int, ...], rows: int):
@@ -102,20 +104,21 @@ def _blocks(lead: tuple[int, ...], rows: int):
             yield outer + (slice(start, start + step),)
 
 
-def _rotate_block(x, turns, out, layout, z):
+def _rotate_block(x, table, out, layout, z):
     """out = x with each pair (a, b) rotated as in eq 34, computed in float64.
 
-    x, out: (..., r) of one dtype; turns: (..., r/2) complex128 (``turns``); z: a
-    complex128 buffer of at least turns.size elements, where pair i is held as
-    x_a + i x_b, so that z * turns is y_a + i y_b of eq 34 (four products, two sums).
+    x, out: (..., r) of one dtype; table: (..., r/2) complex128 (``cos_sin_table``); z: a
+    complex128 buffer of at least table.size elements, where pair i is held as
+    x_a + i x_b, so that z * table is y_a + i y_b of eq 34 (four products, two sums).
     """
-    z = z[: turns.size].reshape(turns.shape)
-    h = turns.shape[-1]
+    z = z[: table.size].reshape(table.shape)
+    h = table.shape[-1]
     if layout == "interleaved":  # x_1, x_2, x_3, ... already alternate a, b, a, ...
         z.view(np.float64)[...] = x
     else:
         z.real, z.imag = x[..., :h], x[..., h:]
-    np.multiply(z, turns, out=z)
+    # (x_a + i x_b)(cos + i sin) = (x_a cos - x_b sin) + i (x_b cos + x_a sin)   (eq 34)
+    np.multiply(z, table, out=z)
     if layout == "interleaved":
         out[...] = z.view(np.float64)
     else:

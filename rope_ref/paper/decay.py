@@ -32,7 +32,7 @@ import numpy as np
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.paper.layouts import pair_indices
 from rope_ref.validation import (
-    check_angles,
+    check_angles_finite,
     check_base,
     check_even_dim,
     check_positions,
@@ -54,7 +54,9 @@ def partial_sums(distances, d: int, base: float = 10000.0) -> np.ndarray:
     d = check_even_dim("d", d)
     theta = frequencies(d, check_base(base))
     distances = check_positions(distances, "distances")
-    terms = np.exp(1j * check_angles(distances, theta, "distances"))
+    with np.errstate(over="ignore"):  # an overflow is named just below
+        phi = distances[..., None] * theta  # (m - n) theta_i  (eq 35)
+    terms = np.exp(1j * check_angles_finite(phi, distances, theta, "distances"))
     zero = np.zeros(distances.shape + (1,), dtype=np.complex128)
     return np.concatenate([zero, np.cumsum(terms, axis=-1)], axis=-1)
 

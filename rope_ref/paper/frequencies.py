@@ -13,6 +13,16 @@ import numpy as np
 from rope_ref.validation import check_base, check_even_dim
 
 
+def exponents(d: int) -> np.ndarray:
+    """e_i = -2(i-1)/d for i = 1..d/2, the exponents of eq 15: (d/2,) float64.
+
+    Formed as ``-(2 * (i - 1)) / d``, so that e_i is exact whenever d is a power of two
+    (``rope_ref.paper.bounds.theta_error_bound`` counts the rounding otherwise).
+    """
+    i = np.arange(1, d // 2 + 1, dtype=np.float64)
+    return -(2.0 * (i - 1.0)) / d  # e_i = -2(i-1)/d  (eq 15)
+
+
 def frequencies(d: int, base: float = 10000.0) -> np.ndarray:
     """theta_i = base^(-2(i-1)/d) for i = 1..d/2 (eq 15).
 
@@ -23,12 +33,9 @@ def frequencies(d: int, base: float = 10000.0) -> np.ndarray:
     Returns:
         theta: (d/2,) float64, theta[0] = 1, decreasing towards base^(-(d-2)/d).
 
-    The exponent ``-2(i-1)/d`` is formed as ``-(2 * (i - 1)) / d`` so that it is exact
-    whenever d is a power of two; ``np.power`` then rounds once. The resulting error
-    budget is in ``rope_ref.angles.angle_error_bound``.
+    ``np.power`` rounds once; the error budget is
+    ``rope_ref.paper.bounds.theta_error_bound``.
     """
     d = check_even_dim("d", d)
     base = check_base(base)
-    i = np.arange(1, d // 2 + 1, dtype=np.float64)
-    exponent = -(2.0 * (i - 1.0)) / d
-    return np.power(base, exponent)
+    return np.power(base, exponents(d))  # theta_i = base^(e_i)  (eq 15)

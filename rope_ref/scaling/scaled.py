@@ -1,4 +1,4 @@
-"""Variants of step 1: the scaled frequencies that long-context models use.
+"""Variants of step 1: ``scaled_frequencies``, the scaled Theta of long-context models.
 
 ``scaled_frequencies(d, base, rope_scaling, seq_len=None) -> (theta, attention_factor)``
 takes the same dicts that HF transformers configs carry (transformers 5 ``rope_parameters``
@@ -27,7 +27,10 @@ proportional      b^(-2i/d) for i < p d/2, else 0; / s         Barbero et al. 20
 ================  ===========================================  ==============================
 
 Here r is the rotary dimension int(d * partial_rotary_factor), b the base (``rope_theta``)
-and s the ``factor``.
+and s the ``factor``. Each variant is one function ``f(p, d, seq_len, hf_compat) ->
+(theta, attention_factor)`` in a module of its own (``linear``, ``ntk``, ``yarn``,
+``llama3``, ``longrope``, ``proportional``), p the dict as ``rope_ref.scaling.config``
+resolves it; their error bounds are in ``rope_ref.paper.bounds``.
 
 Where a source and HF transformers 5.24 disagree:
 
@@ -43,25 +46,19 @@ Where a source and HF transformers 5.24 disagree:
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
-from rope_ref.paper.angles import UNIT_ROUNDOFF, theta_error_bound
 from rope_ref.paper.frequencies import frequencies
-from rope_ref.scaling.yarn import (
-    ramp_blend_error,
-    yarn_attention_factor,
-    yarn_blend_error,
-    yarn_frequencies,
-)
+from rope_ref.scaling.config import base_or_default, resolve, scaling_dim
+from rope_ref.scaling.linear import position_interpolation
+from rope_ref.scaling.llama3 import llama3
+from rope_ref.scaling.longrope import longrope
+from rope_ref.scaling.ntk import ntk
+from rope_ref.scaling.proportional import proportional
+from rope_ref.scaling.yarn import yarn
 from rope_ref.validation import (
-    check_base,
-    check_base_agrees,
     check_bool,
     check_even_dim,
-    check_ntk_base,
-    check_rope_scaling,
     check_rotary_dim,
     check_scaled_rotary_dim,
     check_scaled_theta,
@@ -85,9 +82,10 @@ def scaled_frequencies(
         base: b of eq 15; None takes ``rope_scaling['rope_theta']`` (10000 when absent).
             Given together with a different rope_theta, it is an error.
         rope_scaling: None (plain eq 15) or an HF-style dict; see the module table and
-            ``rope_ref.validation.ROPE_SCALING_KEYS`` for the keys of each rope_type.
-            Not in HF's dict but needed here: ``max_position_embeddings`` (HF reads it from
-            the model config) for ``dynamic``, and for yarn/longrope with factor None.
+            ``rope_ref.validation.ROPE_SCALING_KEYS`` for the keys of each rope_type
+            (``rope_ref.scaling.config`` reads it). Not in HF's dict but needed here:
+            ``max_position_embeddings`` (HF reads it from the model config) for
+            ``dynamic``, and for yarn/longrope with factor None.
         seq_len: the current sequence length; required for ``dynamic``, selects the long
             factors of ``longrope`` when > original_max_position_embeddings.
         hf_compat: follow HF transformers 5.24 where it departs from the source
@@ -102,183 +100,38 @@ def scaled_frequencies(
     hf_compat = check_bool("hf_compat", hf_compat)
     if rope_scaling is None:
         check_seq_len(seq_len, "default")
-        return frequencies(d, 10000.0 if base is None else check_base(base)), 1.0
-    p = check_rope_scaling(rope_scaling, d)
-    p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
+        return frequencies(d, base_or_default(base)), 1.0
+    p = resolve(rope_scaling, d, base)
     seq_len = check_seq_len(seq_len, p["rope_type"])
     with np.errstate(over="ignore", invalid="ignore"):  # reported just below
-        theta, attention_factor = _VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
+        theta, attention_factor = VARIANTS[p["rope_type"]](p, d, seq_len, hf_compat)
     return check_scaled_theta(theta, attention_factor, p)
 
 
-def scaled_theta_error_bound(
-    d: int,
-    base: float | None,
-    rope_scaling: dict | None,
-    seq_len: int | None = None,
-    *,
-    hf_compat: bool = False,
-) -> np.ndarray:
-    """Relative error bound of ``scaled_frequencies(...)[0]`` against the exact theta.
-
-    Extends ``rope_ref.angles.theta_error_bound`` (t_i, for b^(-2i/r)) to the variants:
-
-        t'_i = t_i(b') + e_b + 12u + B_i
-
-    - b' is the base the powers use: b s^(r/(r-2)) for ntk/dynamic, else b; e_b is the
-      relative error of b' itself, u (4 + 2 |ln s| r/(r-2)) (ntk) plus 6u (1 + factor)
-      for dynamic's s = factor l / L - (factor - 1); 0 otherwise.
-    - 12u covers the divisions and products a variant adds (factor, lambda_i, the blend).
-    - B_i is the error a blend h = (1 - g) theta / s + g theta takes from its weight g
-      (yarn, llama3): B_i = (1 - 1/s) dg_i / (g_i (1 - 1/s) + 1/s), with dg_i the error
-      of g_i: rho_i (t_i + 4u) / (beta - alpha) when g is a ramp in rho_i = L theta_i /
-      (2 pi) (the YaRN paper's gamma, llama3's smooth factor; 0 where rho_i is outside
-      the ramp by more than its error, so g is exactly 0 or 1), and for HF's index ramp
-      2 (e_low + e_high) / (high - low) + 2u, where e_low, e_high are the errors of the
-      ramp's ends (0 when truncated to integers, else 5u |x| + 2u r / ln b each).
-      The 1/s in the denominator is why a blend near g = 0 amplifies dg by up to s - 1.
-
-    Zero frequencies (proportional) are exact. Shape (len(theta),), float64.
-    """
-    theta, _ = scaled_frequencies(d, base, rope_scaling, seq_len, hf_compat=hf_compat)
-    if rope_scaling is None:
-        return theta_error_bound(2 * theta.size, 10000.0 if base is None else base)
-    p = check_rope_scaling(rope_scaling, d)
-    b = p["rope_theta"] = check_base_agrees(base, p["rope_theta"])
-    u, kind, r = UNIT_ROUNDOFF, p["rope_type"], 2 * theta.size
-    e_b = 0.0
-    if kind in ("ntk", "dynamic"):
-        s = _ntk_alpha(p, seq_len)
-        e_b = u * (4 + 2 * abs(math.log(s)) * r / (r - 2))
-        e_b += 6 * u * (1 + p["factor"]) if kind == "dynamic" else 0.0
-        b = b * s ** (r / (r - 2))
-    t = theta_error_bound(r, b) + e_b + 12 * u
-    if kind == "yarn":
-        t = t + yarn_blend_error(p, hf_compat, t)
-    if kind == "llama3":
-        rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
-        low, high = p["low_freq_factor"], p["high_freq_factor"]
-        t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])
-    return t
-
-
-def _default(p, d, seq_len, hf_compat):
+def default(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
     """theta_i = b^(-2i/r) (eq 15), over the rotary dimension r."""
     return frequencies(p["rotary_dim"], p["rope_theta"]), 1.0
 
 
-def _linear(p, d, seq_len, hf_compat):
-    """Position interpolation (Chen et al. 2023, arXiv 2306.15595, sec 2.2):
-    f'(x, m) = f(x, m L / L') with s = L'/L = factor; m theta_i / s = m (theta_i / s).
-    HF divides inv_freq by the factor too: the same."""
-    return frequencies(p["rotary_dim"], p["rope_theta"]) / p["factor"], 1.0
-
-
-def _ntk_alpha(p, seq_len) -> float:
-    """The NTK scale: the factor s (ntk), or emozilla's dynamic s(l) (dynamic)."""
-    if p["rope_type"] == "ntk":
-        return p["factor"]
-    s, L = p["factor"], p["max_position_embeddings"]
-    return s * max(seq_len, L) / L - (s - 1.0)
-
-
-def _ntk(p, d, seq_len, hf_compat):
-    """NTK-aware scaling (bloc97, "NTK-Aware Scaled RoPE allows LLaMA models to have
-    extended (8k+) context size without any fine-tuning", reddit.com/r/LocalLLaMA 14lz7j5,
-    2023; YaRN, arXiv 2309.00071, sec 3.1): b' = b s^(r/(r-2)), theta_i = b'^(-2i/r). Not an HF
-    rope_type; rotary-embedding-torch's ``theta_rescale_factor`` is the same formula.
-
-    ``dynamic`` (emozilla, "Dynamically Scaled RoPE", Reddit r/LocalLLaMA 2023, the code HF
-    adopted) uses s(l) = factor l / L - (factor - 1) with l = max(seq_len, L) and
-    L = max_position_embeddings, so no scaling up to L. The YaRN paper (sec 3.3) writes
-    dynamic scaling as s = max(1, l / L): the factor = 1 case of the same formula.
-    """
-    r, s = p["rotary_dim"], _ntk_alpha(p, seq_len)
-    check_ntk_base(p["rope_theta"], s, r, p["rope_type"])
-    base = p["rope_theta"] * s ** (r / (r - 2))
-    return frequencies(r, base), 1.0
-
-
-def _llama3(p, d, seq_len, hf_compat):
-    """Llama 3.1 (Meta llama-models, ``apply_scaling``): with wavelength lambda_i =
-    2 pi / theta_i and L = original_max_position_embeddings,
-    lambda_i < L / high_freq_factor: theta_i; lambda_i > L / low_freq_factor: theta_i / s;
-    between: (1 - g) theta_i / s + g theta_i with g = (L / lambda_i - low) / (high - low).
-    HF's ``_compute_llama3_parameters`` is the same (in float32)."""
-    theta = frequencies(p["rotary_dim"], p["rope_theta"])
-    s, L = p["factor"], p["original_max_position_embeddings"]
-    low, high = p["low_freq_factor"], p["high_freq_factor"]
-    wavelen = 2 * math.pi / theta
-    g = (L / wavelen - low) / (high - low)
-    out = np.where(wavelen > L / low, theta / s, theta)
-    medium = (wavelen >= L / high) & (wavelen <= L / low)
-    return np.where(medium, (1 - g) * theta / s + g * theta, out), 1.0
-
-
-def _longrope(p, d, seq_len, hf_compat):
-    """LongRoPE (Ding et al. 2024, arXiv 2402.13753, secs 2-3): theta_i / lambda_i
-    with searched factors lambda_i: ``long_factor`` when seq_len > L =
-    original_max_position_embeddings, ``short_factor`` otherwise (or when seq_len is None).
-    The paper also keeps the first n_hat positions unscaled; Phi-3 and HF use n_hat = 0,
-    and so does rope_ref (n_hat is not a property of theta). The attention factor
-    sqrt(1 + ln s / ln L) (1 when s <= 1), s = factor or max_position_embeddings / L, is
-    Phi-3's (Microsoft, modeling_phi3.py); HF is the same."""
-    L = p["original_max_position_embeddings"]
-    lam = p["long_factor"] if seq_len is not None and seq_len > L else p["short_factor"]
-    theta = frequencies(p["rotary_dim"], p["rope_theta"]) / lam
-    if "attention_factor" in p:
-        return theta, p["attention_factor"]
-    s = p.get("factor") or p["max_position_embeddings"] / L
-    return theta, 1.0 if s <= 1.0 else math.sqrt(1 + math.log(s) / math.log(L))
-
-
-def _proportional(p, d, seq_len, hf_compat):
-    """Proportional RoPE (p-RoPE, Barbero et al. 2024, arXiv 2410.06205; HF's
-    ``proportional``, transformers 5): keep the floor(p d / 2) highest frequencies
-    b^(-2i/d), exponent over the full head d, and set the rest to 0 (those pairs are not
-    rotated); then divide by ``factor`` (an HF addition, default 1). theta has d/2 entries."""
-    keep = int(p.get("partial_rotary_factor", 1.0) * d // 2)
-    theta = frequencies(d, p["rope_theta"])
-    theta[keep:] = 0.0
-    return theta / p.get("factor", 1.0), 1.0
-
-
-def _yarn(p, d, seq_len, hf_compat):
-    """YaRN (Peng et al. 2023); see ``rope_ref.scaling.yarn``."""
-    return yarn_frequencies(p, hf_compat), yarn_attention_factor(p, hf_compat)
-
-
-_VARIANTS = {
-    "default": _default,
-    "linear": _linear,
-    "ntk": _ntk,
-    "dynamic": _ntk,
-    "yarn": _yarn,
-    "llama3": _llama3,
-    "longrope": _longrope,
-    "proportional": _proportional,
+#: rope_type -> the variant: f(p, d, seq_len, hf_compat) -> (theta, attention_factor),
+#: p a dict of ``rope_ref.scaling.config.resolve``.
+VARIANTS = {
+    "default": default,
+    "linear": position_interpolation,
+    "ntk": ntk,
+    "dynamic": ntk,
+    "yarn": yarn,
+    "llama3": llama3,
+    "longrope": longrope,
+    "proportional": proportional,
 }
 
 
-def _head_frequencies(d, rotary_dim, base, rope_scaling, seq_len, hf_compat):
+def head_frequencies(d, rotary_dim, base, rope_scaling, seq_len, hf_compat):
     """(theta, attention_factor, r) for a head of d features, as ``rotate`` needs them."""
     check_rotary_dim(rotary_dim, d)
-    n = _scaling_dim(d, rotary_dim, rope_scaling)
+    n = scaling_dim(d, rotary_dim, rope_scaling)
     theta, attention_factor = scaled_frequencies(
         n, base, rope_scaling, seq_len, hf_compat=hf_compat
     )
     return theta, attention_factor, check_scaled_rotary_dim(rotary_dim, 2 * theta.size)
-
-
-def _scaling_dim(d, rotary_dim, rope_scaling) -> int:
-    """The d to pass to ``scaled_frequencies`` for a head of d features.
-
-    A dict with ``partial_rotary_factor`` (or rope_type ``proportional``) is defined over
-    the head dimension d and fixes r itself; any other is computed over rotary_dim (d
-    when None), as eq 15 is.
-    """
-    over_head = isinstance(rope_scaling, dict) and (
-        "partial_rotary_factor" in rope_scaling
-        or rope_scaling.get("rope_type", rope_scaling.get("type")) == "proportional"
-    )
-    return d if over_head or rotary_dim is None else rotary_dim

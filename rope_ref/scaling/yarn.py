@@ -1,4 +1,4 @@
-"""YaRN (Peng, Quesnelle, Fan, Shippole 2023, arXiv 2309.00071) for ``rope_ref.scaling``.
+"""YaRN (Peng, Quesnelle, Fan, Shippole 2023, arXiv 2309.00071), rope_type ``yarn``.
 
 The paper, with s = factor, L = original_max_position_embeddings, theta_i = b^(-2i/r):
 
@@ -33,7 +33,6 @@ import math
 
 import numpy as np
 
-from rope_ref.paper.angles import UNIT_ROUNDOFF
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.validation import check_yarn_truncate
 
@@ -53,15 +52,15 @@ def yarn_frequencies(p: dict, hf_compat: bool) -> np.ndarray:
     """
     r, b, s = p["rotary_dim"], p["rope_theta"], yarn_factor(p)
     L = p["original_max_position_embeddings"]
-    beta_fast, beta_slow = p.get("beta_fast", 32.0), p.get("beta_slow", 1.0)
+    beta_fast, beta_slow = p["beta_fast"], p["beta_slow"]  # 32, 1 by default (sec 3.2)
     theta = frequencies(r, b)
     if hf_compat:
-        gamma = _index_ramp(r, b, L, beta_fast, beta_slow, p.get("truncate", True))
+        gamma = index_ramp(r, b, L, beta_fast, beta_slow, p.get("truncate", True))
     else:
         check_yarn_truncate(p, hf_compat)
-        rotations = L * theta / (2 * math.pi)
-        gamma = np.clip((rotations - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)
-    return (1 - gamma) * theta / s + gamma * theta
+        rotations = L * theta / (2 * math.pi)  # r_i = L / lambda_i (sec 3.2)
+        gamma = np.clip((rotations - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)  # gamma(r)
+    return (1 - gamma) * theta / s + gamma * theta  # h(theta_i), NTK-by-parts (sec 3.2)
 
 
 def yarn_attention_factor(p: dict, hf_compat: bool) -> float:
@@ -73,30 +72,30 @@ def yarn_attention_factor(p: dict, hf_compat: bool) -> float:
     mscale, mscale_all_dim = p.get("mscale"), p.get("mscale_all_dim")
     if hf_compat:
         if mscale and mscale_all_dim:
-            return _mscale(s, mscale) / _mscale(s, mscale_all_dim)
-        return _mscale(s, 1.0)
+            return mscale_of(s, mscale) / mscale_of(s, mscale_all_dim)
+        return mscale_of(s, 1.0)
     if mscale is None and mscale_all_dim is None:
-        return _mscale(s, 1.0)
+        return mscale_of(s, 1.0)
     mscale = 1.0 if mscale is None else mscale
     mscale_all_dim = 0.0 if mscale_all_dim is None else mscale_all_dim
-    return _mscale(s, mscale) / _mscale(s, mscale_all_dim)
+    return mscale_of(s, mscale) / mscale_of(s, mscale_all_dim)
 
 
-def _mscale(s: float, a: float) -> float:
+def mscale_of(s: float, a: float) -> float:
     """m(s, a) = 0.1 a ln s + 1 for s > 1, else 1 (YaRN sec 3.4; DeepSeek's yarn_get_mscale)."""
     return 1.0 if s <= 1.0 else 0.1 * a * math.log(s) + 1.0
 
 
-def _index_ramp(r, b, L, beta_fast, beta_slow, truncate) -> np.ndarray:
+def index_ramp(r, b, L, beta_fast, beta_slow, truncate) -> np.ndarray:
     """HF's gamma: 1 - clamp((i - low) / (high - low), 0, 1) over i = 0..r/2-1."""
-    low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
+    low, high = ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
     i = np.arange(r // 2, dtype=np.float64)
     return 1.0 - np.clip((i - low) / (high - low), 0.0, 1.0)
 
 
-def _ramp_ends(r, b, L, beta_fast, beta_slow, truncate) -> tuple[float, float]:
+def ramp_ends(r, b, L, beta_fast, beta_slow, truncate) -> tuple[float, float]:
     """HF's (low, high): the indices where L theta_i / (2 pi) = beta_fast, beta_slow."""
-    low, high = (_index_of(x, r, b, L) for x in (beta_fast, beta_slow))
+    low, high = (index_of(x, r, b, L) for x in (beta_fast, beta_slow))
     if truncate:
         low, high = math.floor(low), math.ceil(high)
     low, high = max(low, 0), min(high, r - 1)
@@ -105,40 +104,11 @@ def _ramp_ends(r, b, L, beta_fast, beta_slow, truncate) -> tuple[float, float]:
     return low, high
 
 
-def _index_of(rotations: float, r: int, b: float, L: int) -> float:
+def index_of(rotations: float, r: int, b: float, L: int) -> float:
     """i = r ln(L / (2 pi rotations)) / (2 ln b), HF's find_correction_dim."""
     return (r * math.log(L / (rotations * 2 * math.pi))) / (2 * math.log(b))
 
 
-def blend_error(g: np.ndarray, dg: np.ndarray, s: float) -> np.ndarray:
-    """Relative error of h = (1 - g) theta / s + g theta from an error dg in g:
-    (1 - 1/s) dg / ((g - dg)^+ (1 - 1/s) + 1/s). Used by ``scaled_theta_error_bound``."""
-    return (1 - 1 / s) * dg / (np.maximum(g - dg, 0.0) * (1 - 1 / s) + 1 / s)
-
-
-def ramp_blend_error(rho, alpha, beta, e, s) -> np.ndarray:
-    """``blend_error`` for g = clip((rho - alpha) / (beta - alpha), 0, 1) with rho known to
-    a relative e: dg = rho e / (beta - alpha), and 0 where rho is outside [alpha, beta] by
-    more than its error (g is then exactly 0 or 1)."""
-    g = np.clip((rho - alpha) / (beta - alpha), 0.0, 1.0)
-    inside = (rho * (1 - e) <= beta) & (rho * (1 + e) >= alpha)
-    return blend_error(g, np.where(inside, rho * e / (beta - alpha), 0.0), s)
-
-
-def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
-    """The B_i term of ``scaled_theta_error_bound`` for yarn (t: theta's own bound)."""
-    u = UNIT_ROUNDOFF
-    r, b, s = p["rotary_dim"], p["rope_theta"], yarn_factor(p)
-    L = p["original_max_position_embeddings"]
-    beta_fast, beta_slow = p.get("beta_fast", 32.0), p.get("beta_slow", 1.0)
-    if not hf_compat:
-        rho = L * frequencies(r, b) / (2 * math.pi)
-        return ramp_blend_error(rho, beta_slow, beta_fast, t + 4 * u, s)
-    truncate = p.get("truncate", True)
-    g = _index_ramp(r, b, L, beta_fast, beta_slow, truncate)
-    low, high = _ramp_ends(r, b, L, beta_fast, beta_slow, truncate)
-    ends = (_index_of(x, r, b, L) for x in (beta_fast, beta_slow))
-    e = 0.0 if truncate else sum(5 * u * abs(x) + 2 * u * r / math.log(b) for x in ends)
-    # |high - low|: clamping to [0, r - 1] can put high below low (HF's ramp then runs
-    # backwards), and the error of the ramp's slope is that of its magnitude
-    return blend_error(g, np.full(g.shape, 2 * e / abs(high - low) + 2 * u), s)
+def yarn(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+    """YaRN's theta (NTK-by-parts, sec 3.2) and attention factor (sec 3.4)."""
+    return yarn_frequencies(p, hf_compat), yarn_attention_factor(p, hf_compat)

@@ -27,7 +27,7 @@ from rope_ref.validation.core import (
     MAX_EXACT_INT,
     MIN_BASE,
     as_array,
-    check_angles,
+    check_angles_finite,
     check_base,
     check_bool,
     check_even_dim,
@@ -64,8 +64,11 @@ from rope_ref.validation.model import (
 )
 from rope_ref.validation.scaling import (
     ROPE_SCALING_KEYS,
+    TYPE_KEYS,
+    check_partial_rotary_dim,
     check_partial_rotary_factor,
-    check_rope_scaling,
+    check_rope_scaling_keys,
+    check_scaling_relations,
     check_seq_len,
 )
 from rope_ref.validation.scaling_args import (
@@ -86,7 +89,7 @@ __all__ = [
     "ROFORMER_FIELDS",
     "ROPE_SCALING_KEYS",
     "as_array",
-    "check_angles",
+    "check_angles_finite",
     "check_attention_inputs",
     "check_base",
     "check_base_agrees",
@@ -118,7 +121,10 @@ __all__ = [
     "check_qk",
     "check_query_key",
     "check_roformer_config",
-    "check_rope_scaling",
+    "check_rope_scaling_keys",
+    "check_scaling_relations",
+    "check_partial_rotary_dim",
+    "TYPE_KEYS",
     "check_rotary_dim",
     "check_same_shape",
     "check_scaled_rotary_dim",

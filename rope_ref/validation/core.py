@@ -171,12 +171,12 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     return arr
 
 
-def check_angles(m: np.ndarray, theta: np.ndarray, name: str = "positions") -> np.ndarray:
-    """phi[..., i] = m theta_i (eq 13), which must be finite: a finite m times a finite
-    theta_i can still overflow float64 (m = 1e308, theta_i = 10). m: (...,) and theta:
-    (d/2,) float64, both already checked. Returns phi: (..., d/2) float64."""
-    with np.errstate(over="ignore"):
-        phi = m[..., None] * theta
+def check_angles_finite(
+    phi: np.ndarray, m: np.ndarray, theta: np.ndarray, name: str = "positions"
+) -> np.ndarray:
+    """The angles phi = m theta_i (eq 13) must be finite: a finite m times a finite
+    theta_i can still overflow float64 (m = 1e308, theta_i = 10). phi: (..., d/2), m: (...,)
+    and theta: (d/2,) float64, m and theta already checked. Returns phi."""
     if not np.all(np.isfinite(phi)):
         raise ValueError(
             f"{name} times theta overflows float64: the angles m theta_i (eq 13) must be "

@@ -52,7 +52,9 @@ ROPE_SCALING_KEYS = {
     ),
     "proportional": (frozenset(), frozenset({"factor"})),
 }
-_COMMON_SCALING_KEYS = frozenset({"rope_type", "type", "rope_theta", "partial_rotary_factor"})
+#: The keys that name the rope_type: HF's, then the older spelling.
+TYPE_KEYS = ("rope_type", "type")
+_COMMON_SCALING_KEYS = frozenset({*TYPE_KEYS, "rope_theta", "partial_rotary_factor"})
 _POSITIVE_KEYS = (
     "factor",
     "attention_factor",
@@ -64,12 +66,14 @@ _POSITIVE_KEYS = (
 _INT_KEYS = ("original_max_position_embeddings", "max_position_embeddings")
 
 
-def check_rope_scaling(rope_scaling: object, d: int) -> dict:
-    """A ``rope_scaling`` / ``rope_parameters`` dict as HF configs carry it, checked.
+def check_rope_scaling_keys(rope_scaling: object) -> dict:
+    """A ``rope_scaling`` / ``rope_parameters`` dict as HF configs carry it: its rope_type
+    (``type`` is the older spelling), its keys for that type, and each value, checked.
 
-    Returns a new dict with ``rope_type`` set (``type`` is the older spelling), numbers as
-    float/int, factor lists as float64 arrays, ``rotary_dim`` (int(d * partial_rotary_factor))
-    and ``rope_theta`` (None when absent). ``d`` is the head dimension.
+    Returns a new dict: ``rope_type`` and each given key's value as float/int (factor lists
+    as float64 arrays). Resolving it (base, rotary dimension, defaults) is
+    ``rope_ref.scaling.config.resolve``'s; the relations between values are
+    ``check_scaling_relations``'.
     """
     if not isinstance(rope_scaling, dict):
         raise TypeError(
@@ -94,12 +98,8 @@ def check_rope_scaling(rope_scaling: object, d: int) -> dict:
         )
     out = {"rope_type": rope_type}
     for key, value in rope_scaling.items():
-        if key in ("rope_type", "type"):
-            continue
-        out[key] = _scaling_value(key, value)
-    out["rope_theta"] = out.get("rope_theta")
-    out["rotary_dim"] = _scaling_rotary_dim(out, d)
-    _check_scaling_relations(out)
+        if key not in TYPE_KEYS:
+            out[key] = _scaling_value(key, value)
     return out
 
 
@@ -116,7 +116,7 @@ def check_seq_len(seq_len: object, rope_type: str) -> int | None:
 
 
 def _scaling_type(rope_scaling: dict) -> str:
-    names = [rope_scaling[k] for k in ("rope_type", "type") if k in rope_scaling]
+    names = [rope_scaling[k] for k in TYPE_KEYS if k in rope_scaling]
     if not names:
         raise ValueError(
             "rope_scaling is missing required key 'rope_type' (or the older "
@@ -188,21 +188,20 @@ def _factor_list(name: str, value: object) -> np.ndarray:
     return arr
 
 
-def _scaling_rotary_dim(params: dict, d: int) -> int:
-    prf = params.get("partial_rotary_factor", 1.0)
-    if params["rope_type"] == "proportional":
-        return d  # proportional RoPE covers the whole head; prf sets how many theta are not 0
-    r = int(d * prf)
+def check_partial_rotary_dim(r: int, d: int, partial_rotary_factor: float) -> int:
+    """r = int(d * partial_rotary_factor) must be an even rotary dimension >= 2."""
     if r < 2 or r % 2:
         raise ValueError(
             f"rope_scaling['partial_rotary_factor'] must give an even rotary "
             f"dimension int(d * partial_rotary_factor) >= 2; d={d} and "
-            f"partial_rotary_factor={prf} give {r}"
+            f"partial_rotary_factor={partial_rotary_factor} give {r}"
         )
     return r
 
 
-def _check_scaling_relations(p: dict) -> None:
+def check_scaling_relations(p: dict) -> None:
+    """The relations between a resolved dict's values (``rope_ref.scaling.config.resolve``:
+    rotary_dim set, and for yarn beta_fast and beta_slow with their defaults)."""
     r, kind = p["rotary_dim"], p["rope_type"]
     if "factor" in p and p["factor"] is None and kind not in ("yarn", "longrope"):
         raise TypeError(
@@ -224,11 +223,6 @@ def _check_scaling_relations(p: dict) -> None:
             f"rope_scaling['high_freq_factor'] must be > low_freq_factor, got "
             f"{p['high_freq_factor']} <= {p['low_freq_factor']}"
         )
-    if p.get("beta_fast", 32.0) <= p.get("beta_slow", 1.0):
-        raise ValueError(
-            f"rope_scaling['beta_fast'] must be > beta_slow, got "
-            f"{p.get('beta_fast', 32.0)} <= {p.get('beta_slow', 1.0)}"
-        )
     if kind == "yarn":
         _check_yarn_betas(p)
     if kind == "longrope" and "attention_factor" not in p:
@@ -249,9 +243,14 @@ def _check_scaling_relations(p: dict) -> None:
 def _check_yarn_betas(p: dict) -> None:
     """HF's ramp ends solve L theta_i / (2 pi) = beta (``rope_ref.scaling.yarn.index_of``):
     L / (2 pi beta) must be a finite float64 > 0 for beta_fast and beta_slow."""
+    if p["beta_fast"] <= p["beta_slow"]:
+        raise ValueError(
+            f"rope_scaling['beta_fast'] must be > beta_slow, got "
+            f"{p['beta_fast']} <= {p['beta_slow']}"
+        )
     L = p["original_max_position_embeddings"]
-    for key, default in (("beta_fast", 32.0), ("beta_slow", 1.0)):
-        beta = p.get(key, default)
+    for key in ("beta_fast", "beta_slow"):
+        beta = p[key]
         ratio = L / (2 * math.pi * beta)
         if not (math.isfinite(ratio) and ratio > 0.0):
             raise ValueError(

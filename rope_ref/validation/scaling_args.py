@@ -66,10 +66,8 @@ def check_scaled_rotary_dim(rotary_dim: object, r: int) -> int:
 
 
 def check_base_agrees(base: object, rope_theta: float | None) -> float:
-    """The base of eq 15 from ``base`` and/or rope_scaling's ``rope_theta`` (10000 if
-    neither); both given must be equal."""
-    if base is None:
-        return 10000.0 if rope_theta is None else rope_theta
+    """An explicit ``base`` (not None) and rope_scaling's ``rope_theta``, when both are
+    given, must be equal; returns the checked base."""
     base = check_base(base)
     if rope_theta is not None and rope_theta != base:
         raise ValueError(

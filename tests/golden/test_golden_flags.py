@@ -14,13 +14,13 @@ from golden._golden_kwargs import rotate_kwargs
 from rope_ref import frequencies, rotate, scaled_frequencies
 from rope_ref.golden import list_groups, load_group
 from rope_ref.paper.layouts import pair_indices
-from rope_ref.scaling.scaled import _scaling_dim
+from rope_ref.scaling.config import scaling_dim
 
 MARGIN = 1e-5
 
 
 def _theta(c):
-    n = _scaling_dim(c["d"], c["rotary_dim"], c["rope_scaling"])
+    n = scaling_dim(c["d"], c["rotary_dim"], c["rope_scaling"])
     return scaled_frequencies(
         n, c["base"], c["rope_scaling"], c["seq_len"], hf_compat=c["hf_compat"]
     )

@@ -14,8 +14,8 @@ import pytest
 from golden._golden_kwargs import rotate_kwargs
 from rope_ref import rotate, rotation_error_bound, scaled_frequencies, scaled_theta_error_bound
 from rope_ref.golden import list_groups, load_group
-from rope_ref.paper.angles import UNIT_ROUNDOFF
-from rope_ref.scaling.scaled import _scaling_dim
+from rope_ref.paper.bounds import UNIT_ROUNDOFF
+from rope_ref.scaling.config import scaling_dim
 
 FLOAT32_ULPS = 1
 
@@ -49,7 +49,7 @@ def test_theta_and_attention_factor_within_bound(name):
     g = load_group(name)
     c = g.config
     scaling = c["rope_scaling"]
-    args = (_scaling_dim(c["d"], c["rotary_dim"], scaling), c["base"], scaling, c["seq_len"])
+    args = (scaling_dim(c["d"], c["rotary_dim"], scaling), c["base"], scaling, c["seq_len"])
     theta, factor = scaled_frequencies(*args, hf_compat=c["hf_compat"])
     t = scaled_theta_error_bound(*args, hf_compat=c["hf_compat"])
     want = g.arrays["theta"]

@@ -59,9 +59,9 @@ def test_the_remembered_table_follows_the_positions_and_theta():
     other = rotate(x, [5, 6, 7])  # same shape, other positions: a new table
     assert not np.allclose(first, other)
     assert not np.allclose(first, rotate(x, [0, 1, 2], base=500.0))
-    blockwise.turns_cached.cache_clear()
+    blockwise.cached_table.cache_clear()
     assert np.array_equal(first, rotate(x, [0, 1, 2]))
-    table = blockwise.turns(np.arange(3.0), np.ones(4))
+    table = blockwise.cos_sin_table(np.arange(3.0), np.ones(4))
     with pytest.raises(ValueError):
         table[0, 0] = 0  # read-only: a caller cannot corrupt later results
 

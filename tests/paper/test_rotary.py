@@ -140,12 +140,12 @@ def test_large_trig_tables_are_not_kept_between_calls():
     """rotate remembers small cos + i sin tables only: a huge one must not stay alive."""
     from rope_ref.paper import blockwise
 
-    blockwise.turns_cached.cache_clear()
+    blockwise.cached_table.cache_clear()
     x = np.zeros((1, 8))
     rr.rotate(x, np.array([5.0]))
-    assert blockwise.turns_cached.cache_info().currsize == 1
+    assert blockwise.cached_table.cache_info().currsize == 1
     big = np.arange(blockwise.CACHE_LIMIT // (16 * 4) + 1, dtype=np.float64)
-    table = blockwise.turns(big, rr.frequencies(8))
+    table = blockwise.cos_sin_table(big, rr.frequencies(8))
     assert table.shape == (big.size, 4)
-    assert blockwise.turns_cached.cache_info().currsize == 1
+    assert blockwise.cached_table.cache_info().currsize == 1
     assert np.array_equal(table.real, np.cos(rr.angles(big, rr.frequencies(8))))

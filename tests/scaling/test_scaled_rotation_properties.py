@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import rope_ref as rr
 from rope_ref.golden.exact import MP, exact_frequencies
-from rope_ref.validation import check_rope_scaling
+from rope_ref.scaling.config import resolve
 
 ROPE_TYPES = ("default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope", "proportional")
 
@@ -159,8 +159,8 @@ def _assert_theta_bound(d, p, seq_len, hf_compat):
     theta, factor = rr.scaled_frequencies(d, None, p, seq_len, hf_compat=hf_compat)
     t = rr.scaled_theta_error_bound(d, None, p, seq_len, hf_compat=hf_compat)
     assert t.shape == theta.shape and np.all(np.isfinite(t)) and np.all(t >= 0)
-    checked = check_rope_scaling(p, d)
-    base = checked["rope_theta"] or 10000.0
+    checked = resolve(p, d)
+    base = checked["rope_theta"]
     exact, _ = exact_frequencies(checked, d, base, seq_len, hf_compat)
     for i, (got, want) in enumerate(zip(theta, exact, strict=True)):
         err = abs(MP.mpf(float(got)) - want)
