@@ -1,4 +1,4 @@
-"""Shared by the fuzz tests (tests/test_fuzz_api.py, tests/test_escapes.py): small valid
+"""Shared by the API-wide fuzz tests (tests/validation/test_fuzz_api.py): small valid
 objects to break one argument of, what counts as a clean rejection, and the strategies."""
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from hypothesis import strategies as st
 
 from rope_ref.model.weights import _expected_shapes
 
-X = np.ones((2, 4, 8))
-P = np.arange(4)
 YARN = {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 4096}
 LONG = {
     "rope_type": "longrope",
@@ -33,16 +31,6 @@ CFG = {
 _rng = np.random.default_rng(0)
 WEIGHTS = {k: _rng.standard_normal(s) for k, s in _expected_shapes(10, 2, 8, 8, 6, 1).items()}
 IDS = np.array([[1, 2, 3]])
-Q = np.ones((2, 3, 4))
-V = np.ones((2, 3, 5))
-
-
-def big_outputs(x, positions):
-    return np.full_like(x, 1e308)
-
-
-def raising_fn(x, positions):
-    raise RuntimeError("the implementation's own error")
 
 
 def with_(base: dict, **changes) -> dict:
@@ -154,3 +142,28 @@ POSITIONS = st.one_of(
 GOOD_D = st.integers(1, 32).map(lambda h: 2 * h)
 GOOD_BASE = st.sampled_from([10000.0, 500000, 1e6, 2.0, 0.5, 1e-3, 1e300])
 GOOD_LAYOUT = st.sampled_from(["interleaved", "half"])
+
+
+#: The first fuzzers' scalars (rotate's and the layouts' arguments): fewer edges than WILD.
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-10, 300),
+    st.floats(),
+    st.text(max_size=3),
+    st.lists(st.floats(), max_size=4),
+    st.sampled_from(["interleaved", "half"]),
+)
+
+
+@st.composite
+def bad_arrays(draw):
+    """Arrays of up to 4 axes of a float, int, bool or complex dtype, filled with one
+    value: 0, 1.5, NaN or +-inf."""
+    shape = draw(st.lists(st.integers(0, 5), max_size=4))
+    dtype = draw(
+        st.sampled_from([np.float16, np.float32, np.float64, np.int32, np.bool_, np.complex128])
+    )
+    values = draw(st.sampled_from([0.0, 1.5, np.nan, np.inf, -np.inf]))
+    with np.errstate(invalid="ignore"):
+        return np.full(shape, values).astype(dtype)

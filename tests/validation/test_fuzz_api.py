@@ -21,6 +21,7 @@ import rope_ref as rr
 from rope_ref.golden import GoldenIntegrityError, list_groups, load_group, load_manifest
 from rope_ref.model.weights import _HF_NAMES
 from validation._fuzz import (
+    ANYTHING,
     ARGS,
     CFG,
     GOOD_BASE,
@@ -34,6 +35,7 @@ from validation._fuzz import (
     YARN,
     assert_named,
     attempt,
+    bad_arrays,
     float_arrays,
     mostly,
     with_,
@@ -119,6 +121,44 @@ def test_fuzzed_layouts_raise_only_named_errors(x, rotary_dim, n_heads, to):
                 continue
         flat_in, flat_out = np.asarray(x).ravel(), np.asarray(y).ravel()
         assert np.array_equal(np.sort(flat_in), np.sort(flat_out), equal_nan=True)
+
+
+@given(
+    x=st.one_of(bad_arrays(), ANYTHING),
+    positions=st.one_of(bad_arrays(), ANYTHING),
+    rotary_dim=ANYTHING,
+    base=ANYTHING,
+    layout=ANYTHING,
+)
+def test_fuzzed_arguments_raise_only_value_or_type_errors(x, positions, rotary_dim, base, layout):
+    """Either rotate succeeds with a finite result of x's shape, or it says what is wrong."""
+    try:
+        y = rr.rotate(x, positions, rotary_dim=rotary_dim, base=base, layout=layout)
+    except (ValueError, TypeError) as err:
+        assert str(err), "an error must carry a message"
+        return
+    assert isinstance(y, np.ndarray) and y.shape == x.shape and y.dtype == x.dtype
+    assert np.all(np.isfinite(y)), "rotate returned NaN or inf for accepted input"
+
+
+@given(
+    d=ANYTHING, base=ANYTHING, W=st.one_of(bad_arrays(), ANYTHING), n_heads=ANYTHING, to=ANYTHING
+)
+def test_fuzzed_steps_and_layouts_raise_only_value_or_type_errors(d, base, W, n_heads, to):
+    for call in (
+        lambda: rr.frequencies(d, base),
+        lambda: rr.half_permutation(d),
+        lambda: rr.permute_qk_weights(W, n_heads, to=to),
+        lambda: rr.rotary_matrix(base, rr.frequencies(4), layout=to),
+    ):
+        try:
+            out = call()
+        except (ValueError, TypeError) as err:
+            assert str(err)
+            continue
+        assert isinstance(out, np.ndarray)
+        if out.dtype.kind == "f":
+            assert np.all(np.isfinite(out))
 
 
 # --- scaling ------------------------------------------------------------------------------

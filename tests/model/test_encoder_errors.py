@@ -1,0 +1,84 @@
+"""rope_ref.model.encoder: a bad config, weight, input_ids or attention_mask, or weights
+that overflow, raise an error that names them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from validation.error_table import assert_raises_named, error_params
+
+import rope_ref as rr
+from rope_ref.model.weights import _expected_shapes
+
+CFG = {
+    "vocab_size": 10,
+    "hidden_size": 8,
+    "num_attention_heads": 2,
+    "num_hidden_layers": 1,
+    "intermediate_size": 6,
+    "type_vocab_size": 2,
+}
+_rng = np.random.default_rng(0)
+WEIGHTS = {k: _rng.standard_normal(s) for k, s in _expected_shapes(10, 2, 8, 8, 6, 1).items()}
+IDS = np.array([[1, 2, 3]])
+
+ENCODER_ERRORS = [
+    # escapes the API audit found: the id says what got out before the fix
+    (
+        "hidden_act as an array: 'truth value ambiguous'",
+        lambda: rr.encode(WEIGHTS, IDS, config=dict(CFG, hidden_act=np.array(["gelu", "x"]))),
+        ValueError,
+        "config['hidden_act'] must be 'gelu'",
+    ),
+    (
+        "layer_norm_eps 1e300 overflowed float32",
+        lambda: rr.encode(
+            {k: v.astype(np.float32) for k, v in WEIGHTS.items()},
+            IDS,
+            config=dict(CFG, layer_norm_eps=1e300),
+        ),
+        ValueError,
+        "config['layer_norm_eps'] must be > 0 and finite in the weights' dtype",
+    ),
+    (
+        "huge LayerNorm gamma: NaN hidden states",
+        lambda: rr.encode({**WEIGHTS, "embeddings_ln.gamma": np.full(8, 1e300)}, IDS, config=CFG),
+        ValueError,
+        "weights overflow float64 in layer.0's attention: q, k (or v) are too large",
+    ),
+    (
+        "ragged input_ids: NumPy's message",
+        lambda: rr.encode(WEIGHTS, [[1, 2], [1]], config=CFG),
+        TypeError,
+        "input_ids must be an array",
+    ),
+    (
+        "ragged attention_mask: NumPy's message",
+        lambda: rr.encode(WEIGHTS, IDS, config=CFG, attention_mask=[[1], [1, 1]]),
+        TypeError,
+        "attention_mask must be an array",
+    ),
+    (
+        "ragged weight: NumPy's message",
+        lambda: rr.encode({**WEIGHTS, "embeddings_ln.gamma": [[1.0], [1.0, 2.0]]}, IDS, config=CFG),
+        TypeError,
+        "weights['embeddings_ln.gamma'] must be an array",
+    ),
+    (
+        "num_hidden_layers 10**6: 11 s and 16e6 missing keys (10**9: out of memory)",
+        lambda: rr.encode(WEIGHTS, IDS, config=dict(CFG, num_hidden_layers=10**6)),
+        ValueError,
+        "config['num_hidden_layers'] is 1000000 but the weights hold 1 layer",
+    ),
+    (
+        "a key 'layer.abc.W_q': listed as unknown, not int('abc')",
+        lambda: rr.encode({**WEIGHTS, "layer.abc.W_q": np.ones((8, 8))}, IDS, config=CFG),
+        ValueError,
+        "unknown keys: layer.abc.W_q",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "words"), error_params(ENCODER_ERRORS))
+def test_encoder_error(call, error, words):
+    assert_raises_named(call, error, words)

@@ -1,0 +1,36 @@
+"""rope_ref.paper.decay: q, k or distances too large for eqs 35-37 raise a named error."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from validation.error_table import assert_raises_named, error_params
+
+import rope_ref as rr
+
+DECAY_ERRORS = [
+    # escapes the API audit found: the id says what got out before the fix
+    (
+        "distances times theta overflowed",
+        lambda: rr.partial_sums([1e308], 8, 1e-300),
+        ValueError,
+        "distances times theta overflows",
+    ),
+    (
+        "h = q k* overflowed",
+        lambda: rr.pair_products(np.full(2, 1e200), np.full(2, 1e200)),
+        ValueError,
+        "q and k are too large",
+    ),
+    (
+        "eq 37's bound overflowed",
+        lambda: rr.decay_bound(np.full(8, 1e200), np.full(8, 1e200), [1.0]),
+        ValueError,
+        "q and k are too large",
+    ),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "words"), error_params(DECAY_ERRORS))
+def test_decay_error(call, error, words):
+    assert_raises_named(call, error, words)
