@@ -1,6 +1,7 @@
 """The checker section of ``rope-ref demo``: HF transformers' Llama rotary embedding, as
 it is and deliberately broken, through ``rope_ref.check``. torch and transformers are
-imported here, lazily: rope_ref itself needs only NumPy."""
+imported here, lazily: rope_ref itself needs only NumPy (``demo.OPTIONAL_SECTIONS`` says
+which packages this section needs)."""
 
 from __future__ import annotations
 
@@ -42,12 +43,12 @@ def hf_llama_rotary(head_dim: int = 64, *, inv_freq_in_bfloat16: bool = False):
 
 
 def run() -> None:
-    """Print the checker's verdict on HF's rotary embedding and on a broken copy."""
-    try:
-        import transformers
-    except ImportError:
-        print("\n6. The checker: transformers is not installed (make demo installs it)")
-        return
+    """Print the checker's verdict on HF's rotary embedding and on a broken copy.
+
+    Needs torch and transformers: ``rope-ref demo`` calls it only where both are installed.
+    """
+    import transformers
+
     print(
         f"\n6. The checker (rope_ref.check) on HF transformers {transformers.__version__}'s "
         "Llama rotary embedding, float32, half-split pairs:"

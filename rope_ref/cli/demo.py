@@ -1,6 +1,16 @@
-"""``rope-ref demo``: RoPE's two basic claims, shown on random q and k."""
+"""``rope-ref demo``: RoPE's claims on random q and k.
+
+Sections 1-3 need NumPy alone, as rope_ref does. The others compare rope_ref with HF
+transformers (torch) or draw figures (matplotlib), which rope_ref does not depend on:
+each runs where its packages are installed, and one line names what was skipped and the
+extra (setup.cfg's ``demo``) that installs it. Whether a package is installed is asked of
+``importlib.util.find_spec``, which finds it without importing it.
+"""
 
 from __future__ import annotations
+
+import importlib.util
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -8,6 +18,16 @@ from rope_ref.cli import check_demo, demo_figures, encoder_demo
 from rope_ref.paper.decay import relative_upper_bound
 from rope_ref.paper.rotary import rotate
 from rope_ref.validation import check_even_dim
+
+DEMO_EXTRA = "demo"
+
+# The sections that need more than NumPy, in the order they run: what they show, the
+# modules they import, and how to run them (after sections 1-3).
+OPTIONAL_SECTIONS = (
+    ("the encoder against HF", ("torch", "transformers"), lambda a: encoder_demo.run(a.seed)),
+    ("the checker on HF's Llama", ("torch", "transformers"), lambda a: check_demo.run()),
+    ("the figures", ("matplotlib",), lambda a: demo_figures.run(a.out, a.seed)),
+)
 
 
 def relative_score_table(q: np.ndarray, k: np.ndarray, pairs) -> list[tuple[int, int, float]]:
@@ -39,10 +59,38 @@ def run(args) -> int:
         rq = rotate(q[None, :], np.array([m]))[0]
         print(f"   {m:>7} {np.linalg.norm(q):>20.15f} {np.linalg.norm(rq):>20.15f}")
     decay_section()
-    encoder_demo.run(args.seed)
-    check_demo.run()
-    demo_figures.run(args.out, args.seed)
+    skipped = []
+    for what, modules, show in OPTIONAL_SECTIONS:
+        missing = missing_modules(modules)
+        if missing:
+            skipped.append((what, missing))
+        else:
+            show(args)
+    if skipped:
+        print(f"\n{skipped_line(skipped)}")
     return 0
+
+
+def missing_modules(modules: Iterable[str]) -> tuple[str, ...]:
+    """The top-level modules among ``modules`` that are not installed (or are blocked by
+    None in sys.modules), found without importing any of them."""
+    return tuple(name for name in modules if importlib.util.find_spec(name) is None)
+
+
+def skipped_line(skipped: Iterable[tuple[str, tuple[str, ...]]]) -> str:
+    """One line naming the skipped sections, grouped by the modules they lack, and the
+    extra that installs them.
+
+    skipped: [(what, missing modules), ...] in the order the sections run.
+    """
+    by_missing: dict[tuple[str, ...], list[str]] = {}
+    for what, missing in skipped:
+        by_missing.setdefault(tuple(missing), []).append(what)
+    parts = [
+        f"{' and '.join(whats)} ({'needs' if len(missing) == 1 else 'need'} {', '.join(missing)})"
+        for missing, whats in by_missing.items()
+    ]
+    return f"skipped: {', '.join(parts)}: pip install 'rope_ref[{DEMO_EXTRA}]'"
 
 
 def decay_section(d: int = 128, base: float = 10000.0) -> None:

@@ -1,7 +1,9 @@
 """``rope-ref demo``, encoder section: the NumPy RoFormer encoder against HF's
 RoFormerModel on the same random weights, and its shift invariance (eq 16).
 
-torch and transformers are imported inside ``run`` only: rope_ref itself never needs them.
+torch and transformers are imported inside ``run`` only: rope_ref itself never needs them,
+and ``rope-ref demo`` runs this section only where both are installed
+(``demo.OPTIONAL_SECTIONS``).
 """
 
 from __future__ import annotations
