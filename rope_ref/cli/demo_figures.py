@@ -14,8 +14,8 @@ import numpy as np
 
 from rope_ref.paper.decay import relative_score, relative_upper_bound
 from rope_ref.paper.figures import clock_hands, score_grid, unseen_angle_ratio, wavelengths
-from rope_ref.paper.frequencies import frequencies
 from rope_ref.paper.forms import rotary_matrix
+from rope_ref.paper.frequencies import frequencies
 from rope_ref.scaling.scaled import scaled_frequencies
 
 
