@@ -23,11 +23,13 @@ from pathlib import Path
 
 import numpy as np
 
+from rope_ref.golden.store import LATEST_VERSION
+
 OUTPUT_FILE = "output.npy"
 _INPUT_FILES = ("x.npy", "positions.npy", "config.json")
 
 
-def export_inputs(directory, groups=None, version: str = "v1") -> list[str]:
+def export_inputs(directory, groups=None, version: str = LATEST_VERSION) -> list[str]:
     """Write the inputs of ``groups`` (default: all) of golden set ``version`` to
     directory/<group>/. Returns the group names written."""
     from rope_ref.golden import list_groups, load_group
@@ -73,7 +75,7 @@ def check_directory(directory, precision: str | None = None) -> list[tuple[str, 
             if not (folder / name).is_file():
                 raise ValueError(f"{folder / name} is missing")
         config = _read_config(folder / "config.json")
-        group = load_group(config["group"], config.get("version", "v1"))
+        group = load_group(config["group"], config.get("version", LATEST_VERSION))
         x = _read_npy(folder / "x.npy")
         if x.shape != group.arrays["x"].shape or not np.array_equal(x, group.arrays["x"]):
             raise ValueError(
@@ -118,7 +120,9 @@ def add_check_parsers(sub, golden_actions) -> None:
     )
     export.add_argument("dir", help="output folder (created if missing)")
     export.add_argument("--group", action="append", help="a group name (repeatable; default all)")
-    export.add_argument("--version", default="v1", help="set version (default v1)")
+    export.add_argument(
+        "--version", default=LATEST_VERSION, help=f"set version (default {LATEST_VERSION})"
+    )
     export.set_defaults(func=_export)
     check = sub.add_parser("check", help="check DIR/<group>/output.npy against the goldens")
     check.add_argument("dir", help="a folder written by `rope-ref golden export`")

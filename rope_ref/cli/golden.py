@@ -1,8 +1,11 @@
-"""``rope-ref golden verify`` and ``rope-ref golden regenerate DIR``."""
+"""``rope-ref golden verify [--version V]`` and ``rope-ref golden regenerate DIR
+[--version V]``: V is a set version, default the newest (v2)."""
 
 from __future__ import annotations
 
 import time
+
+from rope_ref.golden.store import LATEST_VERSION, SCHEMA_VERSIONS
 
 
 def add_golden_parser(sub):
@@ -12,10 +15,18 @@ def add_golden_parser(sub):
     golden = sub.add_parser("golden", help="the golden vectors: verify, regenerate")
     actions = golden.add_subparsers(dest="golden_command", required=True)
     verify = actions.add_parser("verify", help="check every file's sha256 against manifest.json")
-    verify.add_argument("--version", default="v1", help="set version (default v1)")
+    verify.add_argument(
+        "--version", default=LATEST_VERSION, help=f"set version (default {LATEST_VERSION})"
+    )
     verify.set_defaults(func=_verify)
     regen = actions.add_parser("regenerate", help="recompute the set with mpmath into DIR")
     regen.add_argument("dir", help="output folder (created if missing)")
+    regen.add_argument(
+        "--version",
+        choices=list(SCHEMA_VERSIONS),
+        default=LATEST_VERSION,
+        help=f"the manifest layout to write (default {LATEST_VERSION}, the newest)",
+    )
     regen.set_defaults(func=_regenerate)
     return actions
 
@@ -34,7 +45,10 @@ def _regenerate(args) -> int:
     from rope_ref.golden.generate import generate
 
     start = time.perf_counter()
-    manifest = generate(args.dir)
+    manifest = generate(args.dir, args.version)
     seconds = time.perf_counter() - start
-    print(f"wrote {len(manifest['groups'])} groups to {args.dir} in {seconds:.1f} s")
+    print(
+        f"wrote {len(manifest['groups'])} groups of golden {args.version} to {args.dir} "
+        f"in {seconds:.1f} s"
+    )
     return 0

@@ -1,14 +1,17 @@
 """Golden vectors: a versioned, language-neutral RoPE test set (docs/golden-format.md).
 
-    load_manifest(version="v1") -> dict
-    list_groups(version="v1") -> list[str]
-    load_group(name, version="v1") -> GoldenGroup
-    verify(version="v1") -> list[str]          every file of every group
+    load_manifest(version="v2") -> dict
+    list_groups(version="v2") -> list[str]
+    load_group(name, version="v2") -> GoldenGroup
+    verify(version="v2") -> list[str]          every file of every group
 
-``rope_ref.golden.generate`` writes the set (mpmath, 60 significant digits).
+v2 (``LATEST_VERSION``) is the default; v1, the same groups and byte-identical arrays with
+each flag's sentence repeated in every group, stays readable with ``version="v1"``.
+``rope_ref.golden.generate`` writes either (mpmath, 60 significant digits).
 """
 
 from rope_ref.golden.store import (
+    LATEST_VERSION,
     GoldenGroup,
     GoldenIntegrityError,
     list_groups,
@@ -18,6 +21,7 @@ from rope_ref.golden.store import (
 )
 
 __all__ = [
+    "LATEST_VERSION",
     "GoldenGroup",
     "GoldenIntegrityError",
     "list_groups",

@@ -1,4 +1,4 @@
-"""Write golden set v1: every expected value from mpmath at 60 significant digits.
+"""Write a golden set (v2, or v1): every expected value from mpmath at 60 significant digits.
 
 For each group of ``rope_ref.golden.groups``: theta and the attention factor come from
 ``_exact`` (mpmath), the angles phi = m theta_i are formed exactly from the stored
@@ -13,7 +13,13 @@ the float64 and float32 expectations are roundings of the same exact number; pos
 integers or multiples of 1/8, exact in float32 too. Files are .npy format 1.0,
 little-endian; the run is deterministic (byte-identical on every regeneration).
 
-    python -m rope_ref.golden.generate DIR      (or: rope-ref golden regenerate DIR)
+Both versions hold the same groups and byte-identical arrays; only manifest.json differs.
+v1 (schema_version 1) writes each group's flags as ``{bug_class: sentence}``; v2
+(schema_version 2) writes the notes of ``rope_ref.golden.notes`` once, in a top-level
+``notes`` table, and each group's flags as a list of note names.
+
+    python -m rope_ref.golden.generate DIR [--version v1]
+    (or: rope-ref golden regenerate DIR [--version v1]; default the newest, v2)
 """
 
 from __future__ import annotations
@@ -36,29 +42,39 @@ from mpmath.libmp import (
 
 from rope_ref.golden.exact import DIGITS, exact_frequencies
 from rope_ref.golden.groups import BATCH, HEADS, groups, rng_for
-from rope_ref.golden.store import SCHEMA_VERSION, sha256_of
+from rope_ref.golden.notes import used_notes, v1_flags
+from rope_ref.golden.store import LATEST_VERSION, SCHEMA_VERSIONS, sha256_of
 from rope_ref.paper.layouts import pair_indices
 from rope_ref.scaling.config import resolve, scaling_dim
 
-GENERATOR_VERSION = "1.0.0"
+#: The generator version each set's manifest records (v1's is what it shipped with).
+GENERATOR_VERSIONS = {"v1": "1.0.0", "v2": "2.0.0"}
 PREC = dps_to_prec(DIGITS)
 
 
-def generate(out_dir) -> dict:
-    """Write manifest.json and every group's .npy files under ``out_dir``; return the
-    manifest."""
+def generate(out_dir, version: str = LATEST_VERSION) -> dict:
+    """Write manifest.json (in the layout of ``version``: "v1" or "v2") and every group's
+    .npy files under ``out_dir``; return the manifest."""
+    if version not in SCHEMA_VERSIONS:
+        raise ValueError(
+            f"version must be one of {list(SCHEMA_VERSIONS)} (the manifest layouts this "
+            f"generator writes), got {version!r}"
+        )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    entries = [_write_group(spec, out_dir) for spec in groups()]
+    specs = groups()
+    entries = [_write_group(spec, out_dir, version) for spec in specs]
     manifest = {
-        "schema_version": SCHEMA_VERSION,
-        "generator_version": GENERATOR_VERSION,
+        "schema_version": SCHEMA_VERSIONS[version],
+        "generator_version": GENERATOR_VERSIONS[version],
         "mpmath_precision_digits": DIGITS,
         "rounding": "each expected value rounded once from the 60-digit value, to nearest "
         "(ties to even), separately to float64 and float32",
         "npy_format": "NumPy .npy format version 1.0, little-endian, C order",
-        "groups": entries,
     }
+    if version != "v1":
+        manifest["notes"] = used_notes([n for spec in specs for n in spec["flags"]])
+    manifest["groups"] = entries
     text = json.dumps(manifest, indent=1, ensure_ascii=True) + "\n"
     (out_dir / "manifest.json").write_text(text, encoding="utf-8", newline="\n")
     return manifest
@@ -146,7 +162,7 @@ def _flat(nested: list) -> list:
     return [v for row in nested for v in row]
 
 
-def _write_group(spec: dict, out_dir: Path) -> dict:
+def _write_group(spec: dict, out_dir: Path, version: str) -> dict:
     config, arrays, factor = compute_group(spec)
     folder = out_dir / spec["name"]
     folder.mkdir(exist_ok=True)
@@ -163,7 +179,7 @@ def _write_group(spec: dict, out_dir: Path) -> dict:
     return {
         "name": spec["name"],
         "config": config,
-        "flags": spec["flags"],
+        "flags": v1_flags(spec["flags"]) if version == "v1" else list(spec["flags"]),
         "attention_factor": factor,
         "attention_factor_hex": factor.hex(),
         "files": files,
@@ -181,12 +197,19 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if len(argv) != 1:
-        print("usage: python -m rope_ref.golden.generate DIR", file=sys.stderr)
-        return 2
-    manifest = generate(argv[0])
-    print(f"wrote {len(manifest['groups'])} groups to {argv[0]}")
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m rope_ref.golden.generate")
+    parser.add_argument("dir", help="output folder (created if missing)")
+    parser.add_argument(
+        "--version",
+        choices=list(SCHEMA_VERSIONS),
+        default=LATEST_VERSION,
+        help=f"manifest layout (default {LATEST_VERSION})",
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    manifest = generate(args.dir, args.version)
+    print(f"wrote {len(manifest['groups'])} groups of golden {args.version} to {args.dir}")
     return 0
 
 

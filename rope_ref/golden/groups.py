@@ -1,8 +1,8 @@
-"""The test groups of golden set v1: configurations, positions and flags.
+"""The test groups of the golden set (v1 and v2): configurations, positions and flags.
 
 Each group is one configuration of RoPE (d, rotary_dim, base, layout, rope_scaling,
-seq_len, hf_compat) on seeded inputs x of shape (1, 2, seq, d). ``flags`` name the bug
-classes (DESIGN.md's fixed vocabulary) the group is built to expose, with a sentence each,
+seq_len, hf_compat) on seeded inputs x of shape (1, 2, seq, d). ``flags`` lists the names
+of the notes (``rope_ref.golden.notes``) for the bug classes the group is built to expose,
 as Project Wycheproof's test groups do.
 """
 
@@ -12,37 +12,17 @@ import zlib
 
 import numpy as np
 
+from rope_ref.golden.notes import NOTES
+
 BATCH, HEADS = 1, 2
 
-_FLAG_TEXT = {
-    "rotation_reversed": "Non-zero positions: turning by -m theta instead of +m theta "
-    "(R^T for R) changes every rotated output.",
-    "cos_sin_swapped": "Angles away from multiples of pi/4: exchanging cos and sin gives "
-    "other outputs.",
-    "position_offset": "The stated positions, not 0..seq-1 from another start: ignoring "
-    "the given positions, or shifting them by one, gives other outputs.",
-    "layout_swapped": "d >= 4: pairing (i, i + d/2) instead of (2i, 2i+1), or the "
-    "reverse, rotates the wrong features together.",
-    "frequency_formula": "Several frequencies: theta_i = base^(-2i/d) must use 2i/d, not "
-    "i/d, (2i+1)/d or a denominator of d-2.",
-    "wrong_base": "A base other than 10000: hard-coding 10000 (or confusing 500000 and "
-    "1e6) changes every theta_i but the first.",
-    "low_precision_angles": "Large |m theta|: angles formed in float32/bf16, or theta "
-    "rounded to float32 before multiplying by m, are off by much more than an ulp.",
-    "rotary_dim_mismatch": "Only the first rotary_dim features rotate; rotating all d, or "
-    "computing theta over d instead of rotary_dim, is wrong.",
-    "scaling_ignored": "A rope_scaling variant changes theta: plain eq 15 frequencies do "
-    "not match.",
-    "attention_factor_missing": "attention_factor != 1 multiplies cos and sin: leaving "
-    "it out (or applying it twice) scales outputs wrongly.",
-}
 
-
-def _flags(*names: str, **custom: str) -> dict:
-    """{flag: sentence} in DESIGN.md's order; a keyword overrides a flag's sentence."""
-    out = {n: custom.get(n, _FLAG_TEXT[n]) for n in names}
-    out.update({k: v for k, v in custom.items() if k not in out})
-    return out
+def _flags(*names: str) -> list[str]:
+    """The note names a group lists (each a name of NOTES), in the order given."""
+    unknown = [n for n in names if n not in NOTES]
+    if unknown:
+        raise KeyError(f"flags must be names of rope_ref.golden.notes.NOTES, got {unknown}")
+    return list(names)
 
 
 _BASIC = ("rotation_reversed", "cos_sin_swapped", "position_offset")
@@ -283,13 +263,7 @@ def _scaling_groups() -> list[dict]:
             description="NTK-aware base b s^(d/(d-2)), s = 8.",
         ),
     ]
-    restored = _flags(
-        *_BASIC,
-        "layout_swapped",
-        wrong_base="seq_len below max_position_embeddings: dynamic NTK must use the plain "
-        "base 10000; rescaling anyway, or keeping the base of a longer earlier sequence "
-        "(HF PR #27227), is a wrong base.",
-    )
+    restored = _flags(*_BASIC, "layout_swapped", "dynamic_unscaled_base")
     for n in (2048, 8192, 32768):
         out.append(
             _g(
@@ -333,15 +307,7 @@ def _scaling_groups() -> list[dict]:
             1e4,
             "interleaved",
             _spread("yarn_deepseek", 163840),
-            _flags(
-                *_BASIC,
-                "layout_swapped",
-                "scaling_ignored",
-                attention_factor_missing=(
-                    "attention_factor is exactly 1 here (mscale = mscale_all_dim): applying "
-                    "0.1 ln s + 1 anyway scales every output by 1.37."
-                ),
-            ),
+            _flags(*_BASIC, "layout_swapped", "scaling_ignored", "attention_factor_unity"),
             rope_scaling=deepseek,
             hf_compat=True,
             description="DeepSeek-V3's YaRN on its 64 rope features: s = 40, mscale = "
@@ -410,5 +376,5 @@ def _scaling_groups() -> list[dict]:
 
 
 def groups() -> list[dict]:
-    """Every group of v1, in manifest order."""
+    """Every group of the set, in manifest order (the same in v1 and v2)."""
     return _basic_groups() + _partial_groups() + _position_groups() + _scaling_groups()

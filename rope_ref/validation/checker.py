@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.validation.core import (
-    _describe,
+    describe,
 )
 
 
 def check_callable(name: str, value: object) -> object:
     """A callable, such as the implementation ``check`` runs."""
     if not callable(value):
-        raise TypeError(f"{name} must be callable as {name}(x, positions), got {_describe(value)}")
+        raise TypeError(f"{name} must be callable as {name}(x, positions), got {describe(value)}")
     return value
 
 
@@ -22,7 +22,7 @@ def check_precision(precision: object, allowed: tuple[str, ...], *, allow_none: 
     if precision is None and allow_none:
         return None
     if not isinstance(precision, str) or precision not in allowed:
-        raise ValueError(f"precision must be one of {allowed}, got {_describe(precision)}")
+        raise ValueError(f"precision must be one of {allowed}, got {describe(precision)}")
     return precision
 
 
@@ -39,7 +39,7 @@ def check_outputs_array(
         arr = np.asarray(y)
     except (TypeError, ValueError, RuntimeError) as err:
         raise TypeError(
-            f"{name} must be convertible by np.asarray, got {_describe(y)}: {err}"
+            f"{name} must be convertible by np.asarray, got {describe(y)}: {err}"
         ) from err
     if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
         raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
@@ -59,7 +59,7 @@ def check_golden_group(group: object) -> object:
     if not isinstance(group, str) and not (hasattr(group, "arrays") and hasattr(group, "config")):
         raise TypeError(
             "group must be a golden group's name (str) or a GoldenGroup from "
-            f"rope_ref.golden.load_group, got {_describe(group)}"
+            f"rope_ref.golden.load_group, got {describe(group)}"
         )
     return group
 
@@ -68,9 +68,9 @@ def check_golden_version(version: object) -> str:
     """A golden set version: a plain folder name such as 'v1' (no separator, no NUL, at
     most 255 characters: a name no file system refuses)."""
     if not isinstance(version, str) or not version or "/" in version or "\\" in version:
-        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
+        raise ValueError(f"version must be a folder name such as 'v1', got {describe(version)}")
     if version in (".", "..") or "\x00" in version or len(version) > 255:
-        raise ValueError(f"version must be a folder name such as 'v1', got {_describe(version)}")
+        raise ValueError(f"version must be a folder name such as 'v1', got {describe(version)}")
     return version
 
 
@@ -79,5 +79,128 @@ def check_golden_root(root: object) -> object:
     import os
 
     if root is not None and not isinstance(root, (str, os.PathLike)):
-        raise TypeError(f"root must be a folder path (str or os.PathLike), got {_describe(root)}")
+        raise TypeError(f"root must be a folder path (str or os.PathLike), got {describe(root)}")
     return root
+
+
+#: The fields of a note in a golden manifest's ``notes`` table (schema_version 2).
+NOTE_FIELDS = ("bug_class", "description", "effect")
+
+
+def check_golden_flags(manifest: dict, bug_classes: tuple[str, ...], where: str) -> dict:
+    """The flags of a parsed golden manifest (``where`` names it in messages).
+
+    schema_version 1: every group's ``flags`` is ``{bug_class: sentence}``.
+    schema_version 2: a top-level ``notes`` table ``{name: {"bug_class", "description",
+    "effect"}}``, every group's ``flags`` a list of its names, at most one per bug class.
+    Every ``bug_class`` is one of ``bug_classes``. Returns the manifest.
+    """
+    groups = manifest.get("groups")
+    if not isinstance(groups, list):
+        raise ValueError(
+            f"golden manifest {where}: field 'groups' must be a list of test groups, got "
+            f"{describe(groups)}"
+        )
+    schema = manifest.get("schema_version")
+    notes = check_golden_notes(manifest, bug_classes, where) if schema == 2 else None
+    for index, entry in enumerate(groups):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            raise ValueError(
+                f"golden manifest {where}: groups[{index}] must be an object with a 'name' "
+                f"(str), got {describe(entry)}"
+            )
+        if notes is None:
+            _check_v1_flags(entry, bug_classes, where)
+        else:
+            check_golden_flag_names(entry, notes, where)
+    return manifest
+
+
+def check_golden_notes(manifest: dict, bug_classes: tuple[str, ...], where: str) -> dict:
+    """The top-level ``notes`` table of a schema_version 2 manifest: ``{name: {"bug_class":
+    one of bug_classes, "description": str, "effect": str}}``; a note named after a bug
+    class is of that class."""
+    notes = manifest.get("notes")
+    if not isinstance(notes, dict) or not notes:
+        got = "it is missing" if "notes" not in manifest else f"got {describe(notes)}"
+        raise ValueError(
+            f"golden manifest {where}: field 'notes' must be a non-empty object "
+            f"{{flag name: {{'bug_class', 'description', 'effect'}}}} (schema_version 2); "
+            f"{got}"
+        )
+    for name, note in notes.items():
+        if not isinstance(note, dict):
+            raise ValueError(
+                f"golden manifest {where}: notes[{name!r}] must be an object with fields "
+                f"{NOTE_FIELDS}, got {describe(note)}"
+            )
+        if note.get("bug_class") not in bug_classes:
+            raise ValueError(
+                f"golden manifest {where}: notes[{name!r}] field 'bug_class' must be one of "
+                f"{bug_classes}, got {describe(note.get('bug_class'))}"
+            )
+        if name in bug_classes and note["bug_class"] != name:
+            raise ValueError(
+                f"golden manifest {where}: notes[{name!r}] field 'bug_class' must be "
+                f"{name!r}, the class the note is named after, got {note['bug_class']!r}"
+            )
+        for key in NOTE_FIELDS[1:]:
+            if not isinstance(note.get(key), str) or not note[key]:
+                raise ValueError(
+                    f"golden manifest {where}: notes[{name!r}] field {key!r} must be a "
+                    f"non-empty string, got {describe(note.get(key))}"
+                )
+    return notes
+
+
+def check_golden_flag_names(entry: dict, notes: dict, where: str) -> list[str]:
+    """A schema_version 2 group's ``flags``: a non-empty list of distinct names of
+    ``notes``, no two of the same bug class (so each resolves to one sentence)."""
+    group, flags = entry["name"], entry.get("flags")
+    if not isinstance(flags, list) or not flags or not all(isinstance(f, str) for f in flags):
+        raise ValueError(
+            f"golden manifest {where}: group {group!r} field 'flags' must be a non-empty "
+            f"list of names from the top-level 'notes' table, got {describe(flags)}"
+        )
+    seen = {}
+    for flag in flags:
+        if flag not in notes:
+            raise ValueError(
+                f"golden manifest {where}: group {group!r} field 'flags' names {flag!r}, "
+                f"which is not in the top-level 'notes' table; expected one of {list(notes)}"
+            )
+        if flag in seen.values():
+            raise ValueError(
+                f"golden manifest {where}: group {group!r} field 'flags' lists {flag!r} "
+                "twice; expected each note once"
+            )
+        bug_class = notes[flag]["bug_class"]
+        if bug_class in seen:
+            raise ValueError(
+                f"golden manifest {where}: group {group!r} field 'flags' lists "
+                f"{seen[bug_class]!r} and {flag!r}, both of bug_class {bug_class!r}; "
+                "expected each bug class once"
+            )
+        seen[bug_class] = flag
+    return flags
+
+
+def _check_v1_flags(entry: dict, bug_classes: tuple[str, ...], where: str) -> dict:
+    """A schema_version 1 group's ``flags``: a non-empty ``{bug_class: sentence}``."""
+    group, flags = entry["name"], entry.get("flags")
+    if (
+        not isinstance(flags, dict)
+        or not flags
+        or not all(isinstance(s, str) and s for s in flags.values())
+    ):
+        raise ValueError(
+            f"golden manifest {where}: group {group!r} field 'flags' must be a non-empty "
+            f"object {{bug_class: sentence}} (schema_version 1), got {describe(flags)}"
+        )
+    unknown = [name for name in flags if name not in bug_classes]
+    if unknown:
+        raise ValueError(
+            f"golden manifest {where}: group {group!r} field 'flags' has key(s) {unknown}; "
+            f"expected bug classes from {bug_classes}"
+        )
+    return flags

@@ -1,6 +1,7 @@
-"""check_outputs on the golden groups: the exact outputs pass in float64 and float32, and
-for every bug class a group's flags say it catches, outputs with that mistake, computed
-from the group's own cos/sin-style tables, are failed and named by that class."""
+"""check_outputs on the golden groups: the exact outputs of v2 (the default) and v1 pass in
+float64 and float32, and for every bug class a group's flags say it catches, outputs with
+that mistake, computed from the group's own cos/sin-style tables, are failed and named by
+that class."""
 
 from __future__ import annotations
 
@@ -65,12 +66,22 @@ def _mutant(group, flag):
     raise AssertionError(f"no mutant for flag {flag}")
 
 
+@pytest.mark.parametrize("version", ["v2", "v1"])
 @pytest.mark.parametrize("name", GROUPS)
-def test_exact_outputs_pass_in_float64_and_float32(name):
-    group = load_group(name)
+def test_exact_outputs_pass_in_float64_and_float32(name, version):
+    group = load_group(name, version)
     for key in ("expected_float64", "expected_float32"):
         report = check_outputs(group.arrays[key], group)
-        assert report.ok and not report.findings, f"{name} {key}: {report}"
+        assert report.ok and not report.findings, f"{name} {version} {key}: {report}"
+
+
+def test_a_group_given_by_name_is_loaded_and_checked_like_the_group():
+    name = GROUPS[0]
+    shifted = _mutant(load_group(name, "v1"), "position_offset")
+    assert check_outputs(load_group(name, "v1").arrays["expected_float64"], name).ok
+    report = check_outputs(shifted, name)
+    assert [f.name for f in report.findings] == ["position_offset"]
+    assert report.to_dict() == check_outputs(shifted, load_group(name, "v2")).to_dict()
 
 
 @pytest.mark.parametrize("name", GROUPS)

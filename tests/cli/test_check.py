@@ -57,6 +57,38 @@ def test_export_writes_inputs_and_config_for_each_group(exported):
         assert config["attention_factor"] == group.attention_factor
 
 
+def test_export_records_the_default_version_v2(exported):
+    for name in GROUPS:
+        config = json.loads((exported / name / "config.json").read_text())
+        assert config["version"] == "v2"
+
+
+def test_a_v1_export_round_trips_and_checks_against_v1(tmp_path, capsys):
+    assert main(["golden", "export", str(tmp_path), "--group", GROUPS[0], "--version", "v1"]) == 0
+    config = json.loads((tmp_path / GROUPS[0] / "config.json").read_text())
+    assert config["version"] == "v1"
+    np.save(
+        tmp_path / GROUPS[0] / "output.npy", load_group(GROUPS[0], "v1").arrays["expected_float64"]
+    )
+    assert main(["check", str(tmp_path)]) == 0
+    assert "1 of 1 group(s) pass" in capsys.readouterr().out
+    config["version"] = "v0"  # a version that does not exist is named
+    (tmp_path / GROUPS[0] / "config.json").write_text(json.dumps(config))
+    assert main(["check", str(tmp_path)]) == 2
+    assert "v0" in capsys.readouterr().err
+
+
+def test_a_config_without_a_version_is_checked_against_the_default(exported, capsys):
+    _write_outputs(exported)
+    for name in GROUPS:
+        path = exported / name / "config.json"
+        config = json.loads(path.read_text())
+        del config["version"]
+        path.write_text(json.dumps(config))
+    assert main(["check", str(exported)]) == 0
+    assert f"{len(GROUPS)} of {len(GROUPS)} group(s) pass" in capsys.readouterr().out
+
+
 def test_correct_outputs_pass_with_exit_0(exported, capsys):
     _write_outputs(exported)
     assert main(["check", str(exported)]) == 0

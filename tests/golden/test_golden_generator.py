@@ -1,6 +1,8 @@
-"""The generator: regenerating gives byte-identical files, and a sample of its values,
-recomputed with SymPy at 100 digits and rounded independently, is exactly what it stored."""
+"""The generator: regenerating v2 (the default) or v1 gives byte-identical files, v2's
+arrays are v1's, and a sample of its values, recomputed with SymPy at 100 digits and
+rounded independently, is exactly what it stored."""
 
+import json
 import random
 from fractions import Fraction
 
@@ -9,23 +11,65 @@ import pytest
 import sympy as sp
 
 from rope_ref.cli import main
-from rope_ref.golden import load_group
+from rope_ref.golden import list_groups, load_group, load_manifest
+from rope_ref.golden.generate import generate
+from rope_ref.golden.generate import main as generate_main
 from rope_ref.golden.store import VECTORS
 
 
-def test_regenerating_gives_byte_identical_files(tmp_path, capsys):
-    assert main(["golden", "regenerate", str(tmp_path / "v1")]) == 0
-    assert "wrote" in capsys.readouterr().out
-    ours = sorted(p.relative_to(VECTORS / "v1") for p in (VECTORS / "v1").rglob("*.*"))
-    fresh = sorted(p.relative_to(tmp_path / "v1") for p in (tmp_path / "v1").rglob("*.*"))
-    assert ours == fresh
+def _assert_same_files(shipped, fresh):
+    ours = sorted(p.relative_to(shipped) for p in shipped.rglob("*.*"))
+    theirs = sorted(p.relative_to(fresh) for p in fresh.rglob("*.*"))
+    assert ours == theirs
     for rel in ours:
-        assert (VECTORS / "v1" / rel).read_bytes() == (tmp_path / "v1" / rel).read_bytes(), rel
+        assert (shipped / rel).read_bytes() == (fresh / rel).read_bytes(), rel
 
 
-def test_cli_verify_reports_every_group(capsys):
-    assert main(["golden", "verify"]) == 0
-    assert "30 groups, 240 files, every sha256 matches" in capsys.readouterr().out
+def test_regenerating_gives_byte_identical_files(tmp_path, capsys):
+    assert main(["golden", "regenerate", str(tmp_path / "v1"), "--version", "v1"]) == 0
+    assert f"wrote {len(list_groups('v1'))} groups of golden v1" in capsys.readouterr().out
+    _assert_same_files(VECTORS / "v1", tmp_path / "v1")
+
+
+def test_regenerating_writes_v2_by_default_byte_identically(tmp_path, capsys):
+    assert main(["golden", "regenerate", str(tmp_path / "v2")]) == 0
+    assert f"wrote {len(list_groups('v2'))} groups of golden v2" in capsys.readouterr().out
+    _assert_same_files(VECTORS / "v2", tmp_path / "v2")
+
+
+def test_v2_holds_v1s_arrays_and_only_its_manifest_differs():
+    v1, v2 = (VECTORS / v / "manifest.json" for v in ("v1", "v2"))
+    old, new = (json.loads(p.read_text(encoding="utf-8")) for p in (v1, v2))
+    arrays = sorted(p.relative_to(VECTORS / "v1") for p in (VECTORS / "v1").rglob("*.npy"))
+    assert arrays == sorted(p.relative_to(VECTORS / "v2") for p in (VECTORS / "v2").rglob("*.npy"))
+    for rel in arrays:
+        assert (VECTORS / "v1" / rel).read_bytes() == (VECTORS / "v2" / rel).read_bytes(), rel
+    assert (old["schema_version"], new["schema_version"]) == (1, 2)
+    assert "notes" in new and "notes" not in old
+    for key in set(old) - {"schema_version", "generator_version", "groups"}:
+        assert old[key] == new[key], key
+    for a, b in zip(old["groups"], new["groups"], strict=True):
+        assert {k: v for k, v in a.items() if k != "flags"} == {
+            k: v for k, v in b.items() if k != "flags"
+        }
+        assert isinstance(a["flags"], dict) and isinstance(b["flags"], list)
+
+
+def test_the_generator_refuses_a_version_it_cannot_write(tmp_path):
+    with pytest.raises(ValueError, match=r"version must be one of \['v1', 'v2'\].*got 'v3'"):
+        generate(tmp_path / "v3", "v3")
+    assert not (tmp_path / "v3").exists()
+    with pytest.raises(SystemExit):
+        generate_main([str(tmp_path / "v3"), "--version", "v3"])
+
+
+@pytest.mark.parametrize(("args", "version"), [([], "v2"), (["--version", "v1"], "v1")])
+def test_cli_verify_reports_every_group(capsys, args, version):
+    assert main(["golden", "verify", *args]) == 0
+    files = sum(len(g["files"]) for g in load_manifest(version)["groups"])
+    groups = len(list_groups(version))
+    expected = f"golden {version}: {groups} groups, {files} files, every sha256 matches"
+    assert expected in capsys.readouterr().out
 
 
 def _nearest(q: Fraction, dtype) -> float:

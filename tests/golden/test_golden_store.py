@@ -1,5 +1,6 @@
-"""The golden set's storage: every group loads with its sha256 verified, a damaged file is
-named in the error, the manifest says what each group catches, and the set is small."""
+"""The golden set's storage: every group of v2 (the default) and of v1 loads with its
+sha256 verified, a damaged file is named in the error, the manifest says what each group
+catches, and each set is small."""
 
 import json
 import shutil
@@ -8,6 +9,7 @@ import numpy as np
 import pytest
 
 from rope_ref.golden import (
+    LATEST_VERSION,
     GoldenGroup,
     GoldenIntegrityError,
     list_groups,
@@ -15,7 +17,7 @@ from rope_ref.golden import (
     load_manifest,
     verify,
 )
-from rope_ref.golden.store import VECTORS
+from rope_ref.golden.store import SCHEMA_VERSIONS, VECTORS, group_flags
 
 BUG_CLASSES = {
     "layout_swapped",
@@ -31,20 +33,29 @@ BUG_CLASSES = {
     "unexplained",
 }
 ROPE_TYPES = {"default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope", "proportional"}
+VERSIONS = list(SCHEMA_VERSIONS)
 
 
-@pytest.fixture
-def copy_root(tmp_path):
-    """A copy of the packaged vectors that a test may damage."""
-    shutil.copytree(VECTORS / "v1", tmp_path / "v1")
-    return tmp_path
+@pytest.fixture(params=VERSIONS)
+def copy_root(tmp_path, request):
+    """(root, version): a copy of one packaged version that a test may damage."""
+    shutil.copytree(VECTORS / request.param, tmp_path / request.param)
+    return tmp_path, request.param
 
 
-def test_every_group_loads_with_consistent_shapes():
-    names = list_groups()
+def test_the_default_version_is_the_newest_v2():
+    assert LATEST_VERSION == "v2" == max(SCHEMA_VERSIONS, key=SCHEMA_VERSIONS.get)
+    assert load_manifest()["schema_version"] == 2
+    assert load_manifest("v1")["schema_version"] == 1
+    assert list_groups() == list_groups("v2") == list_groups("v1")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_every_group_loads_with_consistent_shapes(version):
+    names = list_groups(version)
     assert len(names) == len(set(names)) >= 30
     for name in names:
-        g = load_group(name)
+        g = load_group(name, version)
         assert isinstance(g, GoldenGroup) and g.name == name
         c, a = g.config, g.arrays
         shape = (c["batch"], c["heads"], c["seq"], c["d"])
@@ -61,13 +72,14 @@ def test_every_group_loads_with_consistent_shapes():
         )
 
 
-def test_manifest_records_precision_configs_and_flags():
-    manifest = load_manifest()
+@pytest.mark.parametrize("version", VERSIONS)
+def test_manifest_records_precision_configs_and_flags(version):
+    manifest = load_manifest(version)
     assert manifest["mpmath_precision_digits"] == 60
-    assert manifest["schema_version"] == 1
+    assert manifest["schema_version"] == SCHEMA_VERSIONS[version]
     kinds, ds, bases, layouts = set(), set(), set(), set()
     for entry in manifest["groups"]:
-        flags = entry["flags"]
+        flags = group_flags(manifest, entry)
         assert flags and set(flags) <= BUG_CLASSES, entry["name"]
         assert all(isinstance(s, str) and len(s) > 20 for s in flags.values())
         c = entry["config"]
@@ -82,55 +94,78 @@ def test_manifest_records_precision_configs_and_flags():
     assert layouts == {"interleaved", "half"}
 
 
-def test_set_is_under_20_mb():
-    size = sum(p.stat().st_size for p in (VECTORS / "v1").rglob("*") if p.is_file())
-    assert size < 20 * 2**20, f"golden v1 is {size / 2**20:.1f} MiB"
+@pytest.mark.parametrize("version", VERSIONS)
+def test_set_is_under_20_mb(version):
+    size = sum(p.stat().st_size for p in (VECTORS / version).rglob("*") if p.is_file())
+    assert size < 20 * 2**20, f"golden {version} is {size / 2**20:.1f} MiB"
 
 
 def test_edited_file_is_named(copy_root):
-    path = copy_root / "v1" / "d8_base10000_half" / "expected_float64.npy"
+    root, version = copy_root
+    path = root / version / "d8_base10000_half" / "expected_float64.npy"
     data = bytearray(path.read_bytes())
     data[-1] ^= 1
     path.write_bytes(bytes(data))
     with pytest.raises(GoldenIntegrityError, match="d8_base10000_half/expected_float64.npy"):
-        load_group("d8_base10000_half", root=copy_root)
-    load_group("d8_base10000_interleaved", root=copy_root)  # the others still load
+        load_group("d8_base10000_half", version, root=root)
+    load_group("d8_base10000_interleaved", version, root=root)  # the others still load
     with pytest.raises(GoldenIntegrityError, match="sha256"):
-        verify(root=copy_root)
+        verify(version, root=root)
 
 
 def test_truncated_file_is_named(copy_root):
-    path = copy_root / "v1" / "llama3_1_8b" / "theta.npy"
+    root, version = copy_root
+    path = root / version / "llama3_1_8b" / "theta.npy"
     path.write_bytes(path.read_bytes()[:100])
     with pytest.raises(GoldenIntegrityError, match=r"llama3_1_8b/theta.npy.*100 bytes"):
-        load_group("llama3_1_8b", root=copy_root)
+        load_group("llama3_1_8b", version, root=root)
 
 
 def test_missing_file_is_named(copy_root):
-    (copy_root / "v1" / "yarn_qwen_hf" / "cos.npy").unlink()
+    root, version = copy_root
+    (root / version / "yarn_qwen_hf" / "cos.npy").unlink()
     with pytest.raises(GoldenIntegrityError, match="yarn_qwen_hf/cos.npy is missing"):
-        load_group("yarn_qwen_hf", root=copy_root)
+        load_group("yarn_qwen_hf", version, root=root)
 
 
-def test_missing_or_broken_manifest_is_named(copy_root, tmp_path):
+def test_missing_or_broken_manifest_is_named(copy_root):
+    root, version = copy_root
     with pytest.raises(GoldenIntegrityError, match="manifest.json is missing"):
-        load_manifest("v9", root=copy_root)
-    (copy_root / "v1" / "manifest.json").write_text("{", encoding="utf-8")
+        load_manifest("v9", root=root)
+    (root / version / "manifest.json").write_text("{", encoding="utf-8")
     with pytest.raises(GoldenIntegrityError, match="not valid JSON"):
-        list_groups(root=copy_root)
+        list_groups(version, root=root)
+
+
+def test_unknown_schema_version_is_named(copy_root):
+    root, version = copy_root
+    path = root / version / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["schema_version"] = 3
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(GoldenIntegrityError, match=r"schema_version one of \[1, 2\], got 3"):
+        load_manifest(version, root=root)
 
 
 def test_manifest_with_a_changed_hash_is_caught(copy_root):
-    path = copy_root / "v1" / "manifest.json"
+    root, version = copy_root
+    path = root / version / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest["groups"][0]["files"]["x"]["sha256"] = "0" * 64
     path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(GoldenIntegrityError, match="x.npy does not match its sha256"):
-        load_group(manifest["groups"][0]["name"], root=copy_root)
+        load_group(manifest["groups"][0]["name"], version, root=root)
 
 
-def test_unknown_group_and_bad_version_are_errors():
-    with pytest.raises(ValueError, match="name must be a group of golden set v1, got 'nope'"):
-        load_group("nope")
+@pytest.mark.parametrize("version", VERSIONS)
+def test_unknown_group_and_bad_version_are_errors(version):
+    message = f"name must be a group of golden set {version}, got 'nope'"
+    with pytest.raises(ValueError, match=message):
+        load_group("nope", version)
     with pytest.raises(ValueError, match="version must be a folder name"):
-        load_manifest("../v1")
+        load_manifest(f"../{version}")
+
+
+def test_unknown_group_names_the_default_version():
+    with pytest.raises(ValueError, match=f"golden set {LATEST_VERSION}, got 'nope'"):
+        load_group("nope")
