@@ -80,7 +80,7 @@ def rope_attention(
         check_even_dim("d_v (the last axis of v, rotated when rotary_value=True)", v.shape[-1])
         v = rotate(v, positions, **rope)
     if linear:
-        return _linear(q, k, v, positions, mask, causal, rope)
+        return _linear_attention_sums(q, k, v, positions, mask, causal, rope)
     scores = attention_scores(q, k, positions, **rope)
     if causal:
         n = q.shape[-2]
@@ -114,22 +114,24 @@ def linear_attention(
     Shapes as in ``attention``. Returns (..., seq, d_v), q's dtype.
     """
     mask = check_attention_inputs(q, k, v, mask, linear=True)
-    return _linear(q, k, v, positions, mask, check_bool("causal", causal), rope)
+    return _linear_attention_sums(q, k, v, positions, mask, check_bool("causal", causal), rope)
 
 
-def _linear(q, k, v, positions, key_mask, causal, rope):
-    phi_q, phi_k = _elu_plus_one(q), _elu_plus_one(k)
+def _linear_attention_sums(q, k, v, positions, key_mask, causal, rope):
+    """Eq 19: sum_n (R_m phi(q_m))^T (R_n phi(k_n)) v_n / sum_n phi(q_m)^T phi(k_n), the
+    numerator rotated and the denominator not, with phi = elu + 1 (eq 18)."""
+    phi_q, phi_k = _elu_plus_one(q), _elu_plus_one(k)  # phi(q_m), varphi(k_n)  (eq 18)
     if key_mask is not None:
         phi_k = phi_k * np.swapaxes(key_mask, -1, -2)  # (..., seq, 1) zeros masked keys
-    rq, rk = rotate(phi_q, positions, **rope), rotate(phi_k, positions, **rope)
+    rq, rk = rotate(phi_q, positions, **rope), rotate(phi_k, positions, **rope)  # R phi (eq 19)
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
         if causal:
             kv = np.cumsum(rk[..., :, None] * v[..., None, :], axis=-3)  # (..., seq, d, d_v)
-            numer = np.einsum("...md,...mde->...me", rq, kv)
-            denom = np.sum(phi_q * np.cumsum(phi_k, axis=-2), axis=-1)
+            numer = np.einsum("...md,...mde->...me", rq, kv)  # sum_(n<=m) (R phi_q)^T R phi_k v_n
+            denom = np.sum(phi_q * np.cumsum(phi_k, axis=-2), axis=-1)  # unrotated (eq 19)
         else:
-            numer = rq @ (np.swapaxes(rk, -1, -2) @ v)  # (..., seq, d_v)
-            denom = np.sum(phi_q * phi_k.sum(axis=-2, keepdims=True), axis=-1)
+            numer = rq @ (np.swapaxes(rk, -1, -2) @ v)  # (..., seq, d_v): eq 19's numerator
+            denom = np.sum(phi_q * phi_k.sum(axis=-2, keepdims=True), axis=-1)  # unrotated
     check_scores(numer, "the numerator of eq 19")
     check_denominator(denom, _allowed_keys(phi_k.shape, key_mask, causal))
     with np.errstate(invalid="ignore", divide="ignore"):

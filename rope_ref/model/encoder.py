@@ -108,15 +108,15 @@ def _embed(w: dict, ids, types, cfg: dict) -> np.ndarray:
     x = w["word_embeddings"][ids] + w["token_type_embeddings"][types]
     x = _layer_norm(x, w["embeddings_ln.gamma"], w["embeddings_ln.beta"], cfg)
     if cfg["embedding_size"] != cfg["hidden_size"]:
-        x = _linear(x, w["embeddings_project.W"], w["embeddings_project.b"])
+        x = _affine(x, w["embeddings_project.W"], w["embeddings_project.b"])
     return x
 
 
 def _layer(w: dict, p: str, x: np.ndarray, m, mask, cfg: dict) -> np.ndarray:
     """One encoder layer (post-LayerNorm, as BERT and RoFormer): (batch, seq, H) -> same."""
-    a = _linear(_self_attention(w, p, x, m, mask, cfg), w[p + "W_o"], w[p + "b_o"])
+    a = _affine(_self_attention(w, p, x, m, mask, cfg), w[p + "W_o"], w[p + "b_o"])
     x = _layer_norm(x + a, w[p + "ln_1.gamma"], w[p + "ln_1.beta"], cfg)
-    f = _linear(gelu(_linear(x, w[p + "W_1"], w[p + "b_1"])), w[p + "W_2"], w[p + "b_2"])
+    f = _affine(gelu(_affine(x, w[p + "W_1"], w[p + "b_1"])), w[p + "W_2"], w[p + "b_2"])
     x = _layer_norm(x + f, w[p + "ln_2.gamma"], w[p + "ln_2.beta"], cfg)
     return check_encoder_finite(x, f"{p[:-1]}'s output")
 
@@ -147,10 +147,10 @@ def _project_qkv(w: dict, p: str, x: np.ndarray, n_heads: int):
     def heads(y):
         return y.reshape(batch, seq, n_heads, hidden // n_heads).transpose(0, 2, 1, 3)
 
-    return tuple(heads(_linear(x, w[p + "W_" + c], w[p + "b_" + c])) for c in "qkv")
+    return tuple(heads(_affine(x, w[p + "W_" + c], w[p + "b_" + c])) for c in "qkv")
 
 
-def _linear(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _affine(x: np.ndarray, W: np.ndarray, b: np.ndarray) -> np.ndarray:
     """x W^T + b with W of shape (out, in): (..., in) -> (..., out)."""
     y = x.reshape(-1, x.shape[-1]) @ W.T  # one BLAS call over all positions
     y += b

@@ -21,17 +21,12 @@ from rope_ref.validation.checker import (
     check_precision,
 )
 from rope_ref.validation.core import (
-    FLOAT_DTYPES,
     LAYOUTS,
-    MAX_DIM,
-    MAX_EXACT_INT,
-    MIN_BASE,
     as_array,
     check_angles_finite,
     check_base,
     check_bool,
     check_even_dim,
-    check_finite_real,
     check_float_array,
     check_int,
     check_layout,
@@ -47,7 +42,6 @@ from rope_ref.validation.decay_figures import (
     check_same_shape,
 )
 from rope_ref.validation.model import (
-    ROFORMER_FIELDS,
     check_attention_inputs,
     check_denominator,
     check_encoder_finite,
@@ -81,12 +75,7 @@ from rope_ref.validation.scaling_args import (
 )
 
 __all__ = [
-    "FLOAT_DTYPES",
     "LAYOUTS",
-    "MAX_DIM",
-    "MAX_EXACT_INT",
-    "MIN_BASE",
-    "ROFORMER_FIELDS",
     "ROPE_SCALING_KEYS",
     "as_array",
     "check_angles_finite",
@@ -101,7 +90,6 @@ __all__ = [
     "check_encoder_positions",
     "check_eps_fits",
     "check_even_dim",
-    "check_finite_real",
     "check_float_array",
     "check_golden_group",
     "check_golden_root",

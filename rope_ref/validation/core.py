@@ -17,7 +17,7 @@ LAYOUTS = ("interleaved", "half")
 FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 
 
-def _describe(value: object) -> str:
+def describe(value: object) -> str:
     """A short description of a value for an error message."""
     if isinstance(value, np.ndarray):
         return f"an array of dtype {value.dtype} and shape {value.shape}"
@@ -35,7 +35,7 @@ def as_array(name: str, value: object) -> np.ndarray:
     except (ValueError, TypeError, OverflowError) as err:
         raise TypeError(
             f"{name} must be an array or a nested list of equal-length rows, "
-            f"got {_describe(value)}: {err}"
+            f"got {describe(value)}: {err}"
         ) from None
 
 
@@ -49,12 +49,12 @@ def check_int(
 ) -> int:
     """An integer (Python or NumPy, not bool), optionally ``>= minimum``, ``<= maximum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer, got {_describe(value)}")
+        raise TypeError(f"{name} must be an integer, got {describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
     if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be an integer <= {maximum}, got {_describe(value)}")
+        raise ValueError(f"{name} must be an integer <= {maximum}, got {describe(value)}")
     return value
 
 
@@ -89,11 +89,11 @@ def check_rotary_dim(rotary_dim: object, d: int) -> int:
 def check_finite_real(name: str, value: object) -> float:
     """A finite real number (int or float, not bool, not complex)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {_describe(value)}")
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
     try:
         value = float(value)
     except OverflowError:  # an int or Fraction beyond float64's range
-        raise ValueError(f"{name} must be finite, got {_describe(value)}") from None
+        raise ValueError(f"{name} must be finite, got {describe(value)}") from None
     if not math.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
     return value
@@ -120,7 +120,7 @@ def check_base(base: object, name: str = "base") -> float:
 def check_layout(layout: object) -> str:
     """``"interleaved"`` (the paper, eq 15) or ``"half"`` (GPT-NeoX / HF Llama)."""
     if not isinstance(layout, str) or layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}, got {_describe(layout)}")
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {describe(layout)}")
     return layout
 
 
@@ -132,7 +132,7 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
     """
     if not isinstance(x, np.ndarray):
         raise TypeError(
-            f"{name} must be a NumPy array of float16, float32 or float64, got {_describe(x)}"
+            f"{name} must be a NumPy array of float16, float32 or float64, got {describe(x)}"
         )
     if x.dtype.type not in FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}")
@@ -161,7 +161,7 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
         arr = as_array(name, positions)
     else:
         raise TypeError(
-            f"{name} must be a real number or an array of them, got {_describe(positions)}"
+            f"{name} must be a real number or an array of them, got {describe(positions)}"
         )
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold integers or floats, got dtype {arr.dtype}")
@@ -186,7 +186,7 @@ def check_angles_finite(
     return phi
 
 
-def _broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
+def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:
     """Whether an array of ``shape`` broadcasts to exactly ``target`` (without growing it)."""
     try:
         return np.broadcast_shapes(shape, target) == target
@@ -205,7 +205,7 @@ def check_positions_fit(positions: np.ndarray, x_shape: tuple[int, ...]) -> None
             f"positions must have shape (seq,) = ({seq},) or broadcast to x's leading axes "
             f"{lead}, got shape {positions.shape}"
         )
-    if not _broadcasts_to(positions.shape, lead):
+    if not broadcasts_to(positions.shape, lead):
         raise ValueError(
             f"positions of shape {positions.shape} do not broadcast to x's leading axes {lead}"
         )
@@ -216,7 +216,7 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     if not isinstance(theta, np.ndarray):
         theta = as_array("theta", theta) if isinstance(theta, (list, tuple)) else theta
     if not isinstance(theta, np.ndarray) or theta.dtype.kind not in "iuf":
-        raise TypeError(f"theta must be a 1-D array of floats, got {_describe(theta)}")
+        raise TypeError(f"theta must be a 1-D array of floats, got {describe(theta)}")
     if theta.ndim != 1 or theta.size == 0:
         raise ValueError(f"theta must have shape (d/2,), got shape {theta.shape}")
     theta = theta.astype(np.float64)
@@ -232,7 +232,7 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
 def check_bool(name: str, value: object) -> bool:
     """True or False (or NumPy's bool_; not 0/1, not a string)."""
     if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+        raise TypeError(f"{name} must be a bool, got {describe(value)}")
     return bool(value)
 
 

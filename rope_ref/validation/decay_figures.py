@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.validation.core import (
-    _describe,
     as_array,
     check_even_dim,
     check_float_array,
+    describe,
 )
 
 
@@ -47,7 +47,7 @@ def _real_array(name: str, value: object) -> np.ndarray:
     float64 array with at least one axis."""
     arr = as_array(name, value)
     if arr.dtype.kind not in "biuf" and arr.dtype.name != "bfloat16":
-        raise TypeError(f"{name} must hold real numbers, got {_describe(value)}")
+        raise TypeError(f"{name} must hold real numbers, got {describe(value)}")
     return check_float_array(name, arr.astype(np.float64), min_ndim=1)
 
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.validation.core import (
-    _broadcasts_to,
-    _describe,
     as_array,
+    broadcasts_to,
     check_bool,
     check_float_array,
     check_int,
     check_positions,
     check_positive_real,
+    describe,
 )
 
 
@@ -42,11 +42,11 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         return None
     if not isinstance(mask, np.ndarray) or mask.dtype != np.bool_:
         raise TypeError(
-            f"mask must be a NumPy bool array (True = may attend), got {_describe(mask)}"
+            f"mask must be a NumPy bool array (True = may attend), got {describe(mask)}"
         )
     seq = q.shape[-2]
     target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
-    if not _broadcasts_to(mask.shape, target):
+    if not broadcasts_to(mask.shape, target):
         what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
     return mask
@@ -107,7 +107,7 @@ def check_roformer_config(config: object) -> dict:
     if not isinstance(config, Mapping):
         raise TypeError(
             "config must be a mapping with HF RoFormerConfig's field names "
-            f"(e.g. RoFormerConfig(...).to_dict()), got {_describe(config)}"
+            f"(e.g. RoFormerConfig(...).to_dict()), got {describe(config)}"
         )
     missing = [
         key for key, default in ROFORMER_FIELDS.items() if default is None and key not in config
@@ -218,7 +218,7 @@ def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndar
     arr = as_array(name, ids) if isinstance(ids, (list, tuple)) else ids
     if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(
-            f"{name} must be an integer array of shape (batch, seq), got {_describe(ids)}"
+            f"{name} must be an integer array of shape (batch, seq), got {describe(ids)}"
         )
     if shape is None and (arr.ndim != 2 or arr.size == 0):
         raise ValueError(
@@ -241,7 +241,7 @@ def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     arr = as_array("attention_mask", mask) if isinstance(mask, (list, tuple)) else mask
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
         raise TypeError(
-            f"attention_mask must be an array of 0/1 of shape {shape}, got {_describe(mask)}"
+            f"attention_mask must be an array of 0/1 of shape {shape}, got {describe(mask)}"
         )
     if arr.shape != shape:
         raise ValueError(

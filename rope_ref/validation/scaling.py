@@ -10,11 +10,11 @@ import numpy as np
 
 from rope_ref.validation.core import (
     MAX_EXACT_INT,
-    _describe,
     check_base,
     check_finite_real,
     check_int,
     check_positive_real,
+    describe,
 )
 
 #: rope_type -> (required keys, optional keys), besides rope_type/type, rope_theta and
@@ -78,7 +78,7 @@ def check_rope_scaling_keys(rope_scaling: object) -> dict:
     if not isinstance(rope_scaling, dict):
         raise TypeError(
             f"rope_scaling must be a dict such as HF's rope_parameters, "
-            f"got {_describe(rope_scaling)}"
+            f"got {describe(rope_scaling)}"
         )
     rope_type = _scaling_type(rope_scaling)
     required, optional = ROPE_SCALING_KEYS[rope_type]
@@ -130,7 +130,7 @@ def _scaling_type(rope_scaling: dict) -> str:
     if not isinstance(names[0], str) or names[0] not in ROPE_SCALING_KEYS:
         raise ValueError(
             f"rope_scaling['rope_type'] must be one of {tuple(ROPE_SCALING_KEYS)}, "
-            f"got {_describe(names[0])}"
+            f"got {describe(names[0])}"
         )
     return names[0]
 
@@ -143,7 +143,7 @@ def _scaling_value(key: str, value: object):
         return _factor_list(name, value)
     if key == "truncate":
         if not isinstance(value, bool):
-            raise TypeError(f"{name} must be a bool, got {_describe(value)}")
+            raise TypeError(f"{name} must be a bool, got {describe(value)}")
         return value
     if key in _INT_KEYS:
         return check_int(name, value, minimum=1, maximum=MAX_EXACT_INT)
@@ -173,15 +173,15 @@ def _factor_list(name: str, value: object) -> np.ndarray:
         arr = value
     elif isinstance(value, (list, tuple)):
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
-            raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
+            raise TypeError(f"{name} must be a list of real numbers, got {describe(value)}")
         try:
             arr = np.asarray(value, dtype=np.float64)
         except OverflowError:  # an int beyond float64's range
-            raise ValueError(f"{name} must hold finite numbers, got {_describe(value)}") from None
+            raise ValueError(f"{name} must hold finite numbers, got {describe(value)}") from None
     else:
-        raise TypeError(f"{name} must be a list of real numbers, got {_describe(value)}")
+        raise TypeError(f"{name} must be a list of real numbers, got {describe(value)}")
     if arr.ndim != 1 or arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name} must be a 1-D list of real numbers, got {_describe(arr)}")
+        raise TypeError(f"{name} must be a 1-D list of real numbers, got {describe(arr)}")
     arr = arr.astype(np.float64)
     if not np.all(np.isfinite(arr)) or np.any(arr <= 0.0):
         raise ValueError(f"{name} must hold finite numbers > 0, got {arr.tolist()[:8]}...")

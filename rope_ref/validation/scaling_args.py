@@ -10,8 +10,8 @@ import numpy as np
 
 from rope_ref.validation.core import (
     MIN_BASE,
-    _describe,
     check_base,
+    describe,
 )
 
 
@@ -92,8 +92,7 @@ def check_scaling_args(
     """``rotate``: theta excludes rope_scaling and base; seq_len needs rope_scaling."""
     if theta is not None and base is not None:
         raise ValueError(
-            f"give theta or base, not both (theta fixes the frequencies), "
-            f"got base={_describe(base)}"
+            f"give theta or base, not both (theta fixes the frequencies), got base={describe(base)}"
         )
     if rope_scaling is None and seq_len is not None:
         raise ValueError(f"seq_len applies only with rope_scaling, got seq_len={seq_len!r}")
