@@ -8,7 +8,8 @@ The four steps, one function each:
 4. ``rotate(x, positions)``            R^d_(Theta,m) x, element-wise form    (eqs 14, 34)
 """
 
-from rope_ref.checker.report import FINDING_NAMES, Finding, Report, check, check_outputs
+from rope_ref.checker.report import Finding, Report, check, check_outputs
+from rope_ref.checker.vocabulary import FINDING_NAMES
 from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
 from rope_ref.model.encoder import encode, weights_from_hf_state_dict
 from rope_ref.paper.angles import angles

@@ -125,9 +125,7 @@ def make_case(
     hf_compat=False,
 ):
     layout = validation.check_layout(layout)
-    base, rotary_dim, scaling = stated(
-        d, validation.check_base(base), rotary_dim, rope_scaling
-    )
+    base, rotary_dim, scaling = stated(d, validation.check_base(base), rotary_dim, rope_scaling)
     r = validation.check_rotary_dim(rotary_dim, d)
     if not isinstance(hf_compat, bool):
         raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")

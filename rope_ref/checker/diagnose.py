@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.checker.case import Case
-from rope_ref.checker.hypotheses import CLASSES, models
+from rope_ref.checker.hypotheses import models
 from rope_ref.checker.models import Fit, Model, fit, pair_ratios
+from rope_ref.checker.vocabulary import CLASSES
 
 _SOFT_FRACTION = 0.99
 

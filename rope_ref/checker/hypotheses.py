@@ -19,22 +19,6 @@ from rope_ref.checker.precision import round_to
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.scaling.config import rope_type_of
 
-#: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
-#: can describe the same outputs (theta_i = 10000^(-i/d) IS base 100), and then the
-#: earlier, more specific, name is kept.
-CLASSES = (
-    "layout_swapped",
-    "rotation_reversed",
-    "cos_sin_swapped",
-    "position_offset",
-    "rotary_dim_mismatch",
-    "scaling_ignored",
-    "attention_factor_missing",
-    "frequency_formula",
-    "wrong_base",
-    "low_precision_angles",
-)
-
 
 def models(case: Case) -> Iterator[Model]:
     """Every model of every bug class, parameters fitted to ``case``."""

@@ -20,7 +20,6 @@ import numpy as np
 from rope_ref import validation
 from rope_ref.checker.case import Case, make_case
 from rope_ref.checker.diagnose import diagnose
-from rope_ref.checker.hypotheses import CLASSES
 from rope_ref.checker.models import compare
 from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
 from rope_ref.paper.rotary import rotate
@@ -57,13 +56,12 @@ CHECK_POSITIONS = np.array(
     dtype=np.int64,
 )
 CHECK_BATCH, CHECK_HEADS, CHECK_SEED = 2, 3, 6
-#: The fixed vocabulary of findings (DESIGN.md).
-FINDING_NAMES = CLASSES + ("unexplained",)
 
 
 @dataclass(frozen=True)
 class Finding:
-    """One named cause: ``name`` from FINDING_NAMES, ``detail`` the evidence in a sentence."""
+    """One named cause: ``name`` from ``rope_ref.checker.vocabulary.FINDING_NAMES``,
+    ``detail`` the evidence in a sentence."""
 
     name: str
     detail: str

@@ -14,7 +14,8 @@ import pytest
 from rope_ref import frequencies, rotate
 from rope_ref.checker.models import turn
 from rope_ref.checker.precision import round_to, tolerance
-from rope_ref.checker.report import FINDING_NAMES, Report, check
+from rope_ref.checker.report import Report, check
+from rope_ref.checker.vocabulary import FINDING_NAMES
 
 
 def correct(x, positions):

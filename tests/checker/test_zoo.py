@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from checker._zoo import MUTANTS
-from rope_ref.checker.report import FINDING_NAMES, check
+from rope_ref.checker.report import check
+from rope_ref.checker.vocabulary import FINDING_NAMES
 
 _RESULTS: dict[str, object] = {}
 
