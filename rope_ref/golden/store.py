@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rope_ref.checker.report import FINDING_NAMES
+from rope_ref.checker.vocabulary import FINDING_NAMES
 from rope_ref.validation import check_golden_root, check_golden_version
 from rope_ref.validation.checker import check_golden_flags
 
