@@ -1,12 +1,15 @@
-"""The matrix (eq 14), complex (eqs 12/33) and element-wise (eq 34) forms are one map."""
+"""The matrix (eq 14), complex (eqs 12/33) and element-wise (eq 34) forms are one map, and
+``rotate`` (eq 34 computed block by block, paper/blockwise.py) is the element-wise form."""
 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given
 
 import rope_ref as rr
 from paper._strategies import rope_cases
+from rope_ref.paper.forms import quarter_turn
 
 
 def _rel(a: np.ndarray, b: np.ndarray) -> float:
@@ -20,8 +23,53 @@ def test_three_forms_agree_in_float64(case):
     y = rr.rotate(x, positions, **kw)
     y_matrix = rr.rotate_matrix_form(x, positions, **kw)
     y_complex = rr.rotate_complex_form(x, positions, **kw)
+    y_elementwise = rr.rotate_elementwise_form(x, positions, **kw)
     assert _rel(y_matrix, y) <= 1e-12, f"matrix form differs from eq 34 by {_rel(y_matrix, y)}"
     assert _rel(y_complex, y) <= 1e-12, f"complex form differs from eq 34 by {_rel(y_complex, y)}"
+    assert _rel(y_elementwise, y) <= 1e-12, f"eq 34 written out differs by {_rel(y_elementwise, y)}"
+
+
+@given(rope_cases())
+def test_the_blocked_fast_path_is_the_elementwise_form(case):
+    """rotate and rotate_elementwise_form compute the same products and sums (eq 34) in
+    float64: per pair they differ by at most 4 roundings, 4u (|x_a| + |x_b|), of each
+    other, whatever the block size, layout and rotary_dim."""
+    x, positions, layout, rotary_dim = case
+    kw = dict(layout=layout, rotary_dim=rotary_dim)
+    fast, readable = rr.rotate(x, positions, **kw), rr.rotate_elementwise_form(x, positions, **kw)
+    a, b = rr.pair_indices(rotary_dim, layout)
+    mag = np.abs(x[..., a]) + np.abs(x[..., b])
+    bound = np.zeros_like(x)
+    bound[..., a] = bound[..., b] = 4 * rr.UNIT_ROUNDOFF * mag
+    assert np.all(np.abs(fast - readable) <= bound), np.max(np.abs(fast - readable) - bound)
+    assert np.array_equal(fast[..., rotary_dim:], readable[..., rotary_dim:])
+
+
+@pytest.mark.parametrize("dtype", [np.float16, np.float32])
+@pytest.mark.parametrize("layout", ["interleaved", "half"])
+def test_the_fast_path_and_the_elementwise_form_agree_in_low_precision(dtype, layout):
+    """Both round one float64 result to x's dtype: at most 1 ulp of x's dtype apart."""
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 40, 24)).astype(dtype)
+    positions = rng.integers(-70000, 70000, 40)
+    fast = rr.rotate(x, positions, layout=layout).astype(np.float64)
+    readable = rr.rotate_elementwise_form(x, positions, layout=layout)
+    assert readable.dtype == dtype
+    ulp = np.spacing(np.abs(readable)).astype(np.float64)
+    assert np.all(np.abs(fast - readable.astype(np.float64)) <= ulp)
+
+
+@pytest.mark.parametrize("layout", ["interleaved", "half"])
+def test_quarter_turn_is_eq_34s_rot_and_hf_rotate_half(layout):
+    """rot(x) of eq 34: (-x2, x1, -x4, x3, ...) for interleaved pairs; for half-split pairs
+    HF's rotate_half, cat(-x[r/2:], x[:r/2])."""
+    x = np.arange(1.0, 9.0)
+    got = quarter_turn(x, layout)
+    if layout == "interleaved":
+        assert got.tolist() == [-2.0, 1.0, -4.0, 3.0, -6.0, 5.0, -8.0, 7.0]
+    else:
+        assert got.tolist() == np.concatenate([-x[4:], x[:4]]).tolist()
+    assert np.array_equal(quarter_turn(quarter_turn(x, layout), layout), -x)  # two turns: -1
 
 
 @given(rope_cases(max_d=32))
@@ -66,3 +114,4 @@ def test_elementwise_form_is_eq_34_written_out():
     rot[0::2], rot[1::2] = -x[0, 1::2], x[0, 0::2]
     expected = x[0] * cos + rot * sin
     assert np.allclose(rr.rotate(x, [m])[0], expected, rtol=0, atol=1e-14)
+    assert np.allclose(rr.rotate_elementwise_form(x, [m])[0], expected, rtol=0, atol=1e-14)

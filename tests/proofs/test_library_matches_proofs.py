@@ -144,7 +144,12 @@ def test_library_rotations_match_proven_form(d, rotary_dim, layout):
         expected = row.copy()
         expected[:rotary_dim] = proven(row[:rotary_dim], position, theta)
         kwargs = dict(theta=theta, layout=layout, rotary_dim=rotary_dim)
-        for fn in (rope_ref.rotate, rope_ref.rotate_matrix_form, rope_ref.rotate_complex_form):
+        for fn in (
+            rope_ref.rotate,
+            rope_ref.rotate_matrix_form,
+            rope_ref.rotate_complex_form,
+            rope_ref.rotate_elementwise_form,
+        ):
             got = fn(row[None, :], [position], **kwargs)[0]
             err = np.abs(got - expected).max()
             assert err < TOL, f"{fn.__name__} off the proven form by {err} ({layout}, d={d})"
