@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from rope_ref.golden.store import LATEST_VERSION, SCHEMA_VERSIONS
@@ -42,7 +43,17 @@ def _verify(args) -> int:
 
 
 def _regenerate(args) -> int:
-    from rope_ref.golden.generate import generate
+    try:
+        from rope_ref.golden.generate import generate
+    except ModuleNotFoundError as err:  # mpmath is an extra: the runtime is NumPy alone
+        if (err.name or "").split(".")[0] != "mpmath":
+            raise
+        print(
+            "rope-ref: error: golden regenerate computes with mpmath, which is not installed: "
+            "pip install 'rope_ref[golden]'",
+            file=sys.stderr,
+        )
+        return 2
 
     start = time.perf_counter()
     manifest = generate(args.dir, args.version)

@@ -115,3 +115,20 @@ def test_finding_what_is_missing_imports_nothing_heavier_than_numpy():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_golden_regenerate_without_mpmath_names_the_extra(tmp_path):
+    """mpmath is not a runtime dependency: without it, regenerate says which extra to
+    install, in one line, and exits 2; verify (sha256 only) still works."""
+    run = [sys.executable, "-c", BLOCK_AND_RUN, "mpmath"]
+    proc = subprocess.run(
+        run + ["golden", "regenerate", "out"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "rope-ref: error: golden regenerate computes with mpmath, which is not installed: "
+        "pip install 'rope_ref[golden]'"
+    ]
+    assert not (tmp_path / "out").exists()
+    verify = subprocess.run(run + ["golden", "verify"], capture_output=True, text=True)
+    assert verify.returncode == 0, verify.stderr
