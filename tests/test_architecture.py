@@ -185,3 +185,17 @@ def test_import_rope_ref_loads_numpy_and_nothing_heavier():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "", f"import rope_ref loads {out.stdout.strip()}"
+
+
+def test_the_readme_tree_names_every_module():
+    """README's "Layout of the package" lists each module under its subpackage."""
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    tree = readme.split("## Layout of the package", 1)[1].split("\n## ", 1)[0]
+    missing = []
+    for name, path in MODULES.items():
+        if name == "rope_ref" or path.name == "__main__.py":
+            continue
+        leaf = path.name if path.name != "__init__.py" else path.parent.name + "/"
+        if leaf not in tree:
+            missing.append(str(path.relative_to(PACKAGE)))
+    assert not missing, f"README's package tree lacks {missing}"

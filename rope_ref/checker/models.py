@@ -4,7 +4,7 @@ A model of an implementation, right or wrong, is four things: which features it 
 (layout, rotary_dim), the angle phi[m, i] by which it turns pair i at position m (eq 13:
 m theta_i for a correct one), and the factor s it multiplies the rotated features by
 (the attention factor of a scaling variant, 1 otherwise). Every bug class of the checker
-is such a model with other angles, pairs or factor (``_hypotheses``).
+is such a model with other angles, pairs or factor (``rope_ref.checker.hypotheses``).
 """
 
 from __future__ import annotations
