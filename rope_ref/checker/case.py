@@ -22,7 +22,8 @@ class Case:
 
     x, y: (batch, heads, seq, d) float64 inputs and outputs (y may hold NaN);
     positions: (seq,) float64; theta: (rotary_dim/2,) stated frequencies; factor: the
-    stated attention factor; precision: the stated working precision.
+    stated attention factor; precision: the stated working precision; form: the form of
+    a scaling variant ("code", the released code, or "paper"; ``rope_ref.scaling``).
     """
 
     x: np.ndarray
@@ -37,7 +38,7 @@ class Case:
     precision: str
     theta: np.ndarray
     factor: float
-    hf_compat: bool = False
+    form: str = "code"
     theta_error: float = 0.0
 
     def frequencies(self, rotary_dim: int | None = None, base: float | None = None):
@@ -48,7 +49,7 @@ class Case:
             self.base if base is None else base,
             self.rope_scaling,
             self.seq_len,
-            self.hf_compat,
+            self.form,
         )
 
     @property
@@ -83,7 +84,7 @@ class Case:
 
 
 def frequencies_for(
-    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
+    rotary_dim: int, base: float, rope_scaling, seq_len, form: str = "code"
 ) -> tuple[np.ndarray, float]:
     """(theta, attention_factor): eq 15 over rotary_dim, or a scaling variant of it.
 
@@ -93,20 +94,18 @@ def frequencies_for(
     """
     if rope_scaling is None:
         return frequencies(rotary_dim, base), 1.0
-    theta, factor = scaled_frequencies(
-        rotary_dim, base, rope_scaling, seq_len=seq_len, hf_compat=hf_compat
-    )
+    theta, factor = scaled_frequencies(rotary_dim, base, rope_scaling, seq_len=seq_len, form=form)
     return np.asarray(theta, dtype=np.float64), float(factor)
 
 
 def theta_error_for(
-    rotary_dim: int, base: float, rope_scaling, seq_len, hf_compat: bool = False
+    rotary_dim: int, base: float, rope_scaling, seq_len, form: str = "code"
 ) -> float:
     """The largest relative error bound of ``frequencies_for``'s theta against the exact
     one (``rope_ref.angles.theta_error_bound``, or ``scaled_theta_error_bound``)."""
     if rope_scaling is None:
         return float(np.max(theta_error_bound(rotary_dim, base)))
-    bound = scaled_theta_error_bound(rotary_dim, base, rope_scaling, seq_len, hf_compat=hf_compat)
+    bound = scaled_theta_error_bound(rotary_dim, base, rope_scaling, seq_len, form=form)
     return float(np.max(bound))
 
 
@@ -122,15 +121,15 @@ def make_case(
     rope_scaling,
     seq_len,
     precision,
-    hf_compat=False,
+    form=None,
+    hf_compat=None,
 ):
     layout = validation.check_layout(layout)
     base, rotary_dim, scaling = stated(d, validation.check_base(base), rotary_dim, rope_scaling)
     r = validation.check_rotary_dim(rotary_dim, d)
-    if not isinstance(hf_compat, bool):
-        raise TypeError(f"hf_compat must be a bool, got {hf_compat!r}")
-    theta, factor = frequencies_for(r, base, scaling, seq_len, hf_compat)
-    theta_error = theta_error_for(r, base, scaling, seq_len, hf_compat)
+    form = validation.check_form(form, hf_compat)
+    theta, factor = frequencies_for(r, base, scaling, seq_len, form)
+    theta_error = theta_error_for(r, base, scaling, seq_len, form)
     return Case(
         x=x,
         y=y,
@@ -144,6 +143,6 @@ def make_case(
         precision=precision,
         theta=theta,
         factor=factor,
-        hf_compat=hf_compat,
+        form=form,
         theta_error=theta_error,
     )

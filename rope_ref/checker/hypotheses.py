@@ -180,21 +180,24 @@ def _frequency_formula(c: Case) -> Iterator[Model]:
 
 
 def _other_form_of_variant(c: Case) -> Iterator[Model]:
-    """The scaling variant in its other form: HF's where the paper's is stated, or back
-    (``rope_ref.scaling``'s hf_compat; YaRN's ramp and mscale differ)."""
+    """The scaling variant in its other form: the paper's where the released code's is
+    stated, or back (``rope_ref.scaling``'s form; YaRN's ramp and mscale differ)."""
+    other = "paper" if c.form == "code" else "code"
     try:
-        theta, factor = frequencies_for(
-            c.rotary_dim, c.base, c.rope_scaling, c.seq_len, not c.hf_compat
-        )
+        theta, factor = frequencies_for(c.rotary_dim, c.base, c.rope_scaling, c.seq_len, other)
     except ValueError:  # a key only one form has (YaRN's truncate)
         return
     if np.allclose(theta, c.theta, rtol=1e-12, atol=0) and factor == c.factor:
         return
     kind = rope_type_of(c.rope_scaling)
-    form = "HF transformers' form" if not c.hf_compat else "the paper's form"
+    form = (
+        "the paper's form"
+        if other == "paper"
+        else "HF transformers' form (the released code's; hf_compat=True)"
+    )
     yield c.model(
         "frequency_formula",
-        f"uses {form} of {kind} (check with hf_compat={not c.hf_compat})",
+        f"uses {form} of {kind} (check with form={other!r})",
         c.positions[:, None] * theta[None, :],
         scale=factor,
     )

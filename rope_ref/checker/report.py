@@ -23,7 +23,7 @@ from rope_ref.checker.diagnose import diagnose
 from rope_ref.checker.models import compare
 from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
 from rope_ref.paper.rotary import rotate
-from rope_ref.scaling.config import rope_type_of
+from rope_ref.scaling.config import form_of, rope_type_of
 
 #: The positions ``check`` runs an implementation at: a ladder that grows by at most a
 #: factor 2.6 per step (so phases unwrap), with 255/256/257 (bfloat16 cannot tell 256
@@ -120,7 +120,8 @@ def check(
     rotary_dim: int | None = None,
     rope_scaling: dict | None = None,
     precision: str | None = None,
-    hf_compat: bool = False,
+    form: str | None = None,
+    hf_compat: bool | None = None,
 ) -> Report:
     """Check ``fn(x, positions) -> y`` against RoPE with this configuration.
 
@@ -133,8 +134,11 @@ def check(
         rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None; its
             rope_theta is the base and its partial_rotary_factor sets rotary_dim. Positions
             go up to 65535, so seq_len is 65536 (dynamic NTK, longrope's long factors).
-        hf_compat: take HF transformers' form of a variant where it departs from the
-            variant's paper (``rope_ref.scaling``; YaRN's ramp and mscale).
+        form: the form of a scaling variant fn claims: "code" (None means "code"), the
+            released code that models run (HF transformers, the YaRN authors' code), or
+            "paper", the variant's paper where the two differ (``rope_ref.scaling``;
+            YaRN's ramp and mscale). hf_compat: form's older name (True: "code", False:
+            "paper"; v0.1's default was the paper's form).
         precision: "float64", "float32", "float16" or "bfloat16", the precision fn works
             in; default y's dtype. A bfloat16 fn may return float32 holding bf16 values.
 
@@ -164,6 +168,7 @@ def check(
         rope_scaling=rope_scaling,
         seq_len=int(positions.max()) + 1,
         precision=precision or "float64",
+        form=form,
         hf_compat=hf_compat,
     )
     y = validation.check_outputs_array(
@@ -218,7 +223,7 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
             rope_scaling=cfg.get("rope_scaling"),
             seq_len=cfg.get("seq_len"),
             precision=precision,
-            hf_compat=bool(cfg.get("hf_compat", False)),
+            form=form_of(cfg),
         )
     )
 

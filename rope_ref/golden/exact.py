@@ -19,8 +19,10 @@ MP = MPContext()
 MP.dps = DIGITS
 
 
-def exact_frequencies(p: dict | None, d: int, base: float, seq_len, hf_compat: bool):
-    """(theta, attention_factor) as mpf: theta a list of r/2 (d/2 for proportional)."""
+def exact_frequencies(p: dict | None, d: int, base: float, seq_len, form: str):
+    """(theta, attention_factor) as mpf: theta a list of r/2 (d/2 for proportional).
+    form: "code" (the released code's YaRN) or "paper" (the YaRN paper's); the other
+    variants have one form."""
     if p is None:
         return _powers(d, base, d // 2, d), MP.mpf(1)
     kind, r = p["rope_type"], p["rotary_dim"]
@@ -44,7 +46,7 @@ def exact_frequencies(p: dict | None, d: int, base: float, seq_len, hf_compat: b
         s = MP.mpf(p.get("factor", 1.0))
         theta = [t / s for t in _powers(d, base, keep, d)]
         return theta + [MP.mpf(0)] * (d // 2 - keep), MP.mpf(1)
-    return _yarn(p, r, base, hf_compat), _yarn_factor(p, hf_compat)
+    return _yarn(p, r, base, form), _yarn_factor(p, form)
 
 
 def _powers(r: int, base, count: int, denominator: int) -> list:
@@ -85,11 +87,11 @@ def _yarn_s(p: dict):
     return MP.mpf(p["factor"])
 
 
-def _yarn(p: dict, r: int, base, hf_compat: bool) -> list:
+def _yarn(p: dict, r: int, base, form: str) -> list:
     s, L = _yarn_s(p), MP.mpf(p["original_max_position_embeddings"])
     fast, slow = MP.mpf(p["beta_fast"]), MP.mpf(p["beta_slow"])
     theta = _powers(r, base, r // 2, r)
-    if hf_compat:
+    if form == "code":
 
         def index_of(rotations):
             return r * MP.log(L / (rotations * 2 * MP.pi)) / (2 * MP.log(MP.mpf(base)))
@@ -106,7 +108,7 @@ def _yarn(p: dict, r: int, base, hf_compat: bool) -> list:
     return [(1 - g) * t / s + g * t for g, t in zip(gammas, theta, strict=True)]
 
 
-def _yarn_factor(p: dict, hf_compat: bool):
+def _yarn_factor(p: dict, form: str):
     if "attention_factor" in p:
         return MP.mpf(p["attention_factor"])
     s = _yarn_s(p)
@@ -115,7 +117,7 @@ def _yarn_factor(p: dict, hf_compat: bool):
         return MP.mpf(1) if s <= 1 else MP.mpf(a) / 10 * MP.log(s) + 1
 
     mscale, mscale_all_dim = p.get("mscale"), p.get("mscale_all_dim")
-    if hf_compat:
+    if form == "code":
         both = bool(mscale) and bool(mscale_all_dim)
         return m(mscale) / m(mscale_all_dim) if both else m(1.0)
     if mscale is None and mscale_all_dim is None:

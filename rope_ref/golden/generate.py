@@ -86,7 +86,7 @@ def compute_group(spec: dict) -> tuple[dict, dict, float]:
     scaling, seq_len = spec["rope_scaling"], spec["seq_len"]
     n = scaling_dim(d, spec["rotary_dim"], scaling)
     p = None if scaling is None else resolve(scaling, n)
-    theta, factor = exact_frequencies(p, n, base, seq_len, spec["hf_compat"])
+    theta, factor = exact_frequencies(p, n, base, seq_len, spec["form"])
     r = 2 * len(theta)
     positions = np.asarray(spec["positions"])
     x = rng_for(spec["name"]).standard_normal((BATCH, HEADS, len(positions), d))
@@ -111,7 +111,7 @@ def compute_group(spec: dict) -> tuple[dict, dict, float]:
         "layout": layout,
         "rope_scaling": scaling,
         "seq_len": seq_len,
-        "hf_compat": spec["hf_compat"],
+        "hf_compat": spec["form"] == "code",  # the form, recorded as v1 and v2 record it
         "batch": BATCH,
         "heads": HEADS,
         "seq": len(positions),

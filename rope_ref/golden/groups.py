@@ -1,9 +1,14 @@
 """The test groups of the golden set (v1 and v2): configurations, positions and flags.
 
 Each group is one configuration of RoPE (d, rotary_dim, base, layout, rope_scaling,
-seq_len, hf_compat) on seeded inputs x of shape (1, 2, seq, d). ``flags`` lists the names
+seq_len, form) on seeded inputs x of shape (1, 2, seq, d). ``flags`` lists the names
 of the notes (``rope_ref.golden.notes``) for the bug classes the group is built to expose,
 as Project Wycheproof's test groups do.
+
+Every group states its form explicitly: "paper" for all but the three YaRN groups that
+take the released code's (HF's) ramp. The two forms differ only for YaRN, so for every
+other group "paper" and "code" give the same numbers. The manifest records the form as v1
+did, ``"hf_compat": form == "code"``, so v1 and v2 regenerate byte-identically.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ def _g(
     rotary_dim=None,
     rope_scaling=None,
     seq_len=None,
-    hf_compat=False,
+    form="paper",
     description="",
 ):
     return {
@@ -49,7 +54,7 @@ def _g(
         "layout": layout,
         "rope_scaling": rope_scaling,
         "seq_len": seq_len,
-        "hf_compat": hf_compat,
+        "form": form,
         "positions": positions,
         "flags": flags,
         "description": description,
@@ -288,7 +293,7 @@ def _scaling_groups() -> list[dict]:
             _spread("yarn_qwen_hf", 131072),
             af,
             rope_scaling=qwen,
-            hf_compat=True,
+            form="code",
             description="Qwen2.5-style YaRN (s = 4 over 32768), HF's index ramp.",
         ),
         _g(
@@ -299,6 +304,7 @@ def _scaling_groups() -> list[dict]:
             _spread("yarn_qwen_paper", 131072),
             af,
             rope_scaling=qwen,
+            form="paper",
             description="The same YaRN config with the paper's ramp gamma(r) (sec 3.2).",
         ),
         _g(
@@ -309,7 +315,7 @@ def _scaling_groups() -> list[dict]:
             _spread("yarn_deepseek", 163840),
             _flags(*_BASIC, "layout_swapped", "scaling_ignored", "attention_factor_unity"),
             rope_scaling=deepseek,
-            hf_compat=True,
+            form="code",
             description="DeepSeek-V3's YaRN on its 64 rope features: s = 40, mscale = "
             "mscale_all_dim = 1, so attention_factor = 1.",
         ),
@@ -321,7 +327,7 @@ def _scaling_groups() -> list[dict]:
             _spread("yarn_gpt_oss", 131072),
             af,
             rope_scaling=gpt_oss,
-            hf_compat=True,
+            form="code",
             description="gpt-oss-style YaRN: s = 32, truncate false, base 150000.",
         ),
         _g(

@@ -10,8 +10,8 @@ from rope_ref.paper.frequencies import frequencies
 from rope_ref.scaling.config import base_or_default
 from rope_ref.scaling.scaled import head_frequencies
 from rope_ref.validation import (
-    check_bool,
     check_float_array,
+    check_form,
     check_layout,
     check_positions,
     check_positions_fit,
@@ -21,16 +21,15 @@ from rope_ref.validation import (
 )
 
 
-def scaled_head(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat):
-    """(theta, rotary_dim, attention_factor): from rope_scaling when given, else as passed."""
+def scaled_head(x, theta, base, rotary_dim, rope_scaling, seq_len, form, hf_compat=None):
+    """(theta, rotary_dim, attention_factor): from rope_scaling when given, else as passed.
+    form / hf_compat: as in ``scaled_frequencies`` (checked here even without rope_scaling)."""
     check_scaling_args(theta, rope_scaling, seq_len, base=base)
-    check_bool("hf_compat", hf_compat)
+    form = check_form(form, hf_compat)
     if rope_scaling is None:
         return theta, rotary_dim, 1.0
     x = check_float_array("x", x, min_ndim=2)
-    theta, factor, r = head_frequencies(
-        x.shape[-1], rotary_dim, base, rope_scaling, seq_len, hf_compat
-    )
+    theta, factor, r = head_frequencies(x.shape[-1], rotary_dim, base, rope_scaling, seq_len, form)
     return theta, r, factor
 
 

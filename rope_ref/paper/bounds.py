@@ -26,7 +26,7 @@ from rope_ref.scaling.config import base_or_default, resolve, scaling_dim
 from rope_ref.scaling.ntk import ntk_scale
 from rope_ref.scaling.scaled import scaled_frequencies
 from rope_ref.scaling.yarn import index_of, index_ramp, ramp_ends, yarn_factor
-from rope_ref.validation import check_base, check_even_dim, check_positions
+from rope_ref.validation import check_base, check_even_dim, check_form, check_positions
 
 #: float64 unit roundoff u = 2^-53.
 UNIT_ROUNDOFF = 2.0**-53
@@ -69,7 +69,8 @@ def rotation_error_bound(
     rotary_dim: int | None = None,
     rope_scaling: dict | None = None,
     seq_len: int | None = None,
-    hf_compat: bool = False,
+    form: str | None = None,
+    hf_compat: bool | None = None,
 ) -> np.ndarray:
     """Per-element bound on |rotate(x, positions) - exact RoPE| with exact theta_i.
 
@@ -80,7 +81,8 @@ def rotation_error_bound(
     where dphi is bound A of ``angle_error_bound`` (grows with |m theta_i|), 4u covers
     float64 cos/sin (<= 1 ulp each) and the two products and one sum, and u_x is the unit
     roundoff of x's dtype (0 for float64: the float64 result is returned unrounded).
-    Pass-through features have bound 0. Returns an x-shaped float64 array.
+    Pass-through features have bound 0. Returns an x-shaped float64 array. form,
+    hf_compat: as in ``rotate``.
 
     With ``rope_scaling``, theta's relative error t_i is ``scaled_theta_error_bound``
     instead of ``theta_error_bound`` (so dphi = |m theta_i| (t_i + u)), and an attention
@@ -88,14 +90,15 @@ def rotation_error_bound(
     products cos * A, sin * A. Where (|x_a| + |x_b|) A exceeds float64's range the bound
     is inf (no finite statement can be made there).
     """
-    theta, r, factor = scaled_head(x, None, base, rotary_dim, rope_scaling, seq_len, hf_compat)
+    form = check_form(form, hf_compat)
+    theta, r, factor = scaled_head(x, None, base, rotary_dim, rope_scaling, seq_len, form)
     x, phi, layout, r = prepare(x, positions, theta, base, layout, r)
     a, b = pair_indices(r, layout)
     if rope_scaling is None:
         dphi = angle_error_bound(check_positions(positions), r, base_or_default(base))
     else:
         n = scaling_dim(x.shape[-1], rotary_dim, rope_scaling)
-        t = scaled_theta_error_bound(n, base, rope_scaling, seq_len, hf_compat=hf_compat)
+        t = scaled_theta_error_bound(n, base, rope_scaling, seq_len, form=form)
         dphi = np.abs(phi) * (t + UNIT_ROUNDOFF) * (1.0 + 1e-6)  # bound A with t'_i
     u_x = 0.0 if x.dtype == np.float64 else float(np.finfo(x.dtype).eps) / 2
     u_factor = 0.0 if factor == 1.0 else 6 * UNIT_ROUNDOFF
@@ -114,9 +117,11 @@ def scaled_theta_error_bound(
     rope_scaling: dict | None,
     seq_len: int | None = None,
     *,
-    hf_compat: bool = False,
+    form: str | None = None,
+    hf_compat: bool | None = None,
 ) -> np.ndarray:
-    """Relative error bound of ``scaled_frequencies(...)[0]`` against the exact theta.
+    """Relative error bound of ``scaled_frequencies(...)[0]`` against the exact theta
+    (form, hf_compat: as in ``scaled_frequencies``).
 
     Extends ``theta_error_bound`` (t_i, for b^(-2i/r)) to the variants:
 
@@ -137,7 +142,8 @@ def scaled_theta_error_bound(
 
     Zero frequencies (proportional) are exact. Shape (len(theta),), float64.
     """
-    theta, _ = scaled_frequencies(d, base, rope_scaling, seq_len, hf_compat=hf_compat)
+    form = check_form(form, hf_compat)
+    theta, _ = scaled_frequencies(d, base, rope_scaling, seq_len, form=form)
     if rope_scaling is None:
         return theta_error_bound(2 * theta.size, base_or_default(base))
     p = resolve(rope_scaling, d, base)
@@ -150,7 +156,7 @@ def scaled_theta_error_bound(
         b = b * s ** (r / (r - 2))
     t = theta_error_bound(r, b) + e_b + 12 * u  # t'_i without the blend term
     if kind == "yarn":
-        t = t + yarn_blend_error(p, hf_compat, t)
+        t = t + yarn_blend_error(p, form, t)
     if kind == "llama3":
         rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
         low, high = p["low_freq_factor"], p["high_freq_factor"]
@@ -173,13 +179,13 @@ def ramp_blend_error(rho, alpha, beta, e, s) -> np.ndarray:
     return blend_error(g, np.where(inside, rho * e / (beta - alpha), 0.0), s)
 
 
-def yarn_blend_error(p: dict, hf_compat: bool, t: np.ndarray) -> np.ndarray:
+def yarn_blend_error(p: dict, form: str, t: np.ndarray) -> np.ndarray:
     """The B_i term of ``scaled_theta_error_bound`` for yarn (t: theta's own bound)."""
     u = UNIT_ROUNDOFF
     r, b, s = p["rotary_dim"], p["rope_theta"], yarn_factor(p)
     L = p["original_max_position_embeddings"]
     beta_fast, beta_slow = p["beta_fast"], p["beta_slow"]
-    if not hf_compat:
+    if form == "paper":
         rho = L * frequencies(r, b) / (2 * math.pi)
         return ramp_blend_error(rho, beta_slow, beta_fast, t + 4 * u, s)
     truncate = p.get("truncate", True)

@@ -30,7 +30,8 @@ def rotate(
     rotary_dim: int | None = None,
     rope_scaling: dict | None = None,
     seq_len: int | None = None,
-    hf_compat: bool = False,
+    form: str | None = None,
+    hf_compat: bool | None = None,
 ) -> np.ndarray:
     """f_{q,k}(x, m) = R^d_(Theta,m) x in the element-wise form of eq 34.
 
@@ -46,7 +47,10 @@ def rotate(
             then comes from it, and cos and sin are multiplied by its attention_factor, as
             HF does (``cos = emb.cos() * attention_scaling``). With partial_rotary_factor
             (or rope_type proportional) it is defined over d and fixes rotary_dim.
-        seq_len, hf_compat: passed to ``scaled_frequencies`` (only with rope_scaling).
+        seq_len, form, hf_compat: passed to ``scaled_frequencies`` (only with
+            rope_scaling): by default (form "code") the released code's form of the
+            variant, which is what models run; form="paper" for the paper's (YaRN's
+            ramp); hf_compat is form's older name (True: "code", False: "paper").
 
     Returns:
         (..., seq, d) array of x's dtype. No (seq, d, d) array is ever built: per pair
@@ -63,7 +67,9 @@ def rotate(
         stays in cache; cos + i sin is computed once per (positions, theta, factor) and
         reused by the next calls (q and k of every layer share it).
     """
-    theta, r, factor = scaled_head(x, theta, base, rotary_dim, rope_scaling, seq_len, hf_compat)
+    theta, r, factor = scaled_head(
+        x, theta, base, rotary_dim, rope_scaling, seq_len, form, hf_compat
+    )
     x, m, theta, layout, r = checked(x, positions, theta, base, layout, r)
     table = blockwise.cos_sin_table(m, theta, factor)  # cos + i sin of m theta_i
     table = np.broadcast_to(table, x.shape[:-1] + (r // 2,))

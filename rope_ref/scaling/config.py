@@ -44,6 +44,15 @@ def rope_type_of(rope_scaling: dict) -> str | None:
     return next((rope_scaling[k] for k in TYPE_KEYS if k in rope_scaling), None)
 
 
+def form_of(config: dict) -> str:
+    """The form a golden group's (or an exported layer's) config records: its ``form``, else
+    its ``hf_compat`` (True: "code", False: "paper", as golden v1 and v2 record it), else
+    "code", the default. Not a check: the checker's ``check_form`` names a bad one."""
+    if "form" in config:
+        return config["form"]
+    return "code" if config.get("hf_compat", True) else "paper"
+
+
 def base_or_default(base: object, rope_theta: float | None = None) -> float:
     """The base b of eq 15: ``base`` if given (agreeing with rope_theta), else rope_theta,
     else ``DEFAULT_BASE``."""

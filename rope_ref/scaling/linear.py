@@ -8,7 +8,7 @@ import numpy as np
 from rope_ref.paper.frequencies import frequencies
 
 
-def position_interpolation(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def position_interpolation(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """PI (sec 2.2): f'(x, m) = f(x, m L / L') with s = L' / L = factor. Since rotation sees
     only m theta_i, dividing the positions is dividing theta: m theta_i / s = m (theta_i / s).
     HF divides inv_freq by the factor: the same. p: a dict of ``config.resolve``."""

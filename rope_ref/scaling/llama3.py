@@ -9,7 +9,7 @@ import numpy as np
 from rope_ref.paper.frequencies import frequencies
 
 
-def llama3(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def llama3(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """With wavelength lambda_i = 2 pi / theta_i and L = original_max_position_embeddings:
 
         lambda_i < L / high_freq_factor:  theta_i                (high frequencies kept)

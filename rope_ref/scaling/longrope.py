@@ -9,10 +9,13 @@ import numpy as np
 from rope_ref.paper.frequencies import frequencies
 
 
-def longrope(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def longrope(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """theta_i / lambda_i with searched factors lambda_i (secs 2-3): ``long_factor`` when
-    seq_len > L = original_max_position_embeddings (strictly, as HF and Phi-3 switch),
-    ``short_factor`` otherwise (or when seq_len is None).
+    seq_len > L = original_max_position_embeddings (strictly, as HF and Phi-3 switch, with
+    seq_len = max(position_ids) + 1: a sequence whose last position is L - 1 keeps the
+    short factors, one whose last position is L takes the long ones), ``short_factor``
+    otherwise (or when seq_len is None). The paper fixes no switch; this is the released
+    code's, in either form.
 
     The paper also keeps the first n_hat positions unscaled; Phi-3 and HF use n_hat = 0,
     and so does rope_ref (n_hat is not a property of theta). The attention factor

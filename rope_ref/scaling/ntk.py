@@ -6,7 +6,8 @@
   rope_type; rotary-embedding-torch's ``theta_rescale_factor`` is the same formula.
 - dynamic (emozilla, "Dynamically Scaled RoPE", reddit r/LocalLLaMA 2023, the code HF
   adopted): the same with s(l) = factor l / L - (factor - 1), l = max(seq_len, L) and
-  L = max_position_embeddings, so no scaling up to L. The YaRN paper (sec 3.3) writes
+  L = max_position_embeddings, so no scaling up to L (HF's threshold: seq_len, its
+  max(position_ids) + 1, must exceed L). The YaRN paper (sec 3.3) writes
   s = max(1, l / L): the factor = 1 case of the same formula. HF also caches the grown
   frequencies until seq_len drops below L; rope_ref is a pure function of seq_len.
 """
@@ -34,6 +35,6 @@ def ntk_base(p: dict, seq_len) -> float:
     return p["rope_theta"] * s ** (r / (r - 2))
 
 
-def ntk(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def ntk(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """theta_i = b'^(-2i/r): eq 15 with the base b' of ``ntk_base``."""
     return frequencies(p["rotary_dim"], ntk_base(p, seq_len)), 1.0

@@ -9,7 +9,7 @@ from rope_ref.paper.frequencies import frequencies
 from rope_ref.scaling.config import rotary_dim_for
 
 
-def proportional(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def proportional(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """Keep the int(p d) / 2 highest frequencies b^(-2i/d), with the exponent over the full
     head d, and set the rest to 0 (those pairs are not rotated); then divide by ``factor``
     (an HF addition, default 1). theta has d/2 entries."""

@@ -12,19 +12,25 @@ The paper, with s = factor, L = original_max_position_embeddings, theta_i = b^(-
   (modeling_deepseek.py) uses m(s, a) = 0.1 a ln s + 1 (1 for s <= 1) and the factor
   m(s, mscale) / m(s, mscale_all_dim), with defaults mscale = 1, mscale_all_dim = 0.
 
-Where HF transformers 5.24 (``_compute_yarn_parameters``, following the YaRN authors'
-code) departs, ``hf_compat=True`` follows HF:
+Two forms (``form``). The default, ``form="code"``, is the YaRN authors' released code
+(jquesnelle/yarn, ``_yarn_find_correction_range``), which HF transformers 5.24
+(``_compute_yarn_parameters``) copies and every YaRN model was trained and is served
+with. ``form="paper"`` is the paper's idealisation. They differ in two places:
 
-1. The ramp is linear in the index i, not in r_i: HF finds the (fractional) indices where
-   r_i = beta_fast and r_i = beta_slow, i = r ln(L / (2 pi beta)) / (2 ln b), rounds them
-   outwards (floor / ceil, unless ``truncate`` is False), clamps to [0, r-1], and ramps
-   linearly between them. The two agree at the ramp's ends; inside, the paper's ramp is
-   exponential in i. ``truncate`` only exists in this form; with hf_compat=False a
-   ``truncate`` key is an error rather than silently ignored.
-2. The attention factor uses mscale only when mscale and mscale_all_dim are both given
-   and non-zero; otherwise 0.1 ln s + 1. DeepSeek's reference uses a lone mscale (with
-   mscale_all_dim = 0) or a lone mscale_all_dim (with mscale = 1). They agree whenever
-   both are given and non-zero (DeepSeek-V2/V3 configs give both).
+1. The ramp. Code: linear in the index i, not in r_i: find the (fractional) indices where
+   r_i = beta_fast and r_i = beta_slow, i = r ln(L / (2 pi beta)) / (2 ln b), round them
+   outwards (floor / ceil, unless ``truncate`` is False), clamp to [0, r-1], and ramp
+   linearly between them. Paper: gamma(r_i), linear in r_i, which is exponential in i.
+   The two agree at the ramp's ends. ``truncate`` only exists in the code's form; with
+   form="paper" a ``truncate`` key is an error rather than silently ignored.
+2. The attention factor. Code (HF): mscale only when mscale and mscale_all_dim are both
+   given and non-zero; otherwise 0.1 ln s + 1. ``form="paper"`` here follows DeepSeek's
+   reference (modeling_deepseek.py), which also reads a lone mscale (with mscale_all_dim
+   = 0) or a lone mscale_all_dim (with mscale = 1). They agree whenever both are given
+   and non-zero (DeepSeek-V2/V3 configs give both).
+
+(The older keyword ``hf_compat=True`` is ``form="code"`` and ``hf_compat=False`` is
+``form="paper"``; v0.1 defaulted to the paper's form.)
 """
 
 from __future__ import annotations
@@ -45,8 +51,9 @@ def yarn_factor(p: dict) -> float:
     return s
 
 
-def yarn_frequencies(p: dict, hf_compat: bool) -> np.ndarray:
-    """h(theta_i) of NTK-by-parts; the ramp gamma per the paper or (hf_compat) per HF.
+def yarn_frequencies(p: dict, form: str) -> np.ndarray:
+    """h(theta_i) of NTK-by-parts; the ramp gamma per the released code (form "code") or
+    per the paper (form "paper").
 
     Returns (r/2,) float64 with r = p["rotary_dim"].
     """
@@ -54,23 +61,23 @@ def yarn_frequencies(p: dict, hf_compat: bool) -> np.ndarray:
     L = p["original_max_position_embeddings"]
     beta_fast, beta_slow = p["beta_fast"], p["beta_slow"]  # 32, 1 by default (sec 3.2)
     theta = frequencies(r, b)
-    if hf_compat:
+    if form == "code":
         gamma = index_ramp(r, b, L, beta_fast, beta_slow, p.get("truncate", True))
     else:
-        check_yarn_truncate(p, hf_compat)
+        check_yarn_truncate(p, form)
         rotations = L * theta / (2 * math.pi)  # r_i = L / lambda_i (sec 3.2)
         gamma = np.clip((rotations - beta_slow) / (beta_fast - beta_slow), 0.0, 1.0)  # gamma(r)
     return (1 - gamma) * theta / s + gamma * theta  # h(theta_i), NTK-by-parts (sec 3.2)
 
 
-def yarn_attention_factor(p: dict, hf_compat: bool) -> float:
+def yarn_attention_factor(p: dict, form: str) -> float:
     """sqrt(1/t) = 0.1 ln s + 1 (sec 3.4), an explicit ``attention_factor``, or DeepSeek's
-    mscale ratio (HF's reading of it under hf_compat; see the module docstring)."""
+    mscale ratio (HF's reading of it in form "code"; see the module docstring)."""
     if "attention_factor" in p:
         return p["attention_factor"]
     s = yarn_factor(p)
     mscale, mscale_all_dim = p.get("mscale"), p.get("mscale_all_dim")
-    if hf_compat:
+    if form == "code":
         if mscale and mscale_all_dim:
             return mscale_of(s, mscale) / mscale_of(s, mscale_all_dim)
         return mscale_of(s, 1.0)
@@ -109,6 +116,6 @@ def index_of(rotations: float, r: int, b: float, L: int) -> float:
     return (r * math.log(L / (rotations * 2 * math.pi))) / (2 * math.log(b))
 
 
-def yarn(p: dict, d: int, seq_len, hf_compat: bool) -> tuple[np.ndarray, float]:
+def yarn(p: dict, d: int, seq_len, form: str) -> tuple[np.ndarray, float]:
     """YaRN's theta (NTK-by-parts, sec 3.2) and attention factor (sec 3.4)."""
-    return yarn_frequencies(p, hf_compat), yarn_attention_factor(p, hf_compat)
+    return yarn_frequencies(p, form), yarn_attention_factor(p, form)

@@ -66,7 +66,9 @@ from rope_ref.validation.scaling import (
     check_seq_len,
 )
 from rope_ref.validation.scaling_args import (
+    FORMS,
     check_base_agrees,
+    check_form,
     check_ntk_base,
     check_scaled_rotary_dim,
     check_scaled_theta,
@@ -75,6 +77,7 @@ from rope_ref.validation.scaling_args import (
 )
 
 __all__ = [
+    "FORMS",
     "LAYOUTS",
     "ROPE_SCALING_KEYS",
     "as_array",
@@ -91,6 +94,7 @@ __all__ = [
     "check_eps_fits",
     "check_even_dim",
     "check_float_array",
+    "check_form",
     "check_golden_group",
     "check_golden_root",
     "check_golden_version",

@@ -77,12 +77,37 @@ def check_base_agrees(base: object, rope_theta: float | None) -> float:
     return base
 
 
-def check_yarn_truncate(params: dict, hf_compat: bool) -> None:
-    """``truncate`` belongs to HF's index ramp; the YaRN paper's ramp has none."""
-    if "truncate" in params and not hf_compat:
+#: The forms of a scaling variant (``rope_ref.scaling``): "code", the released reference
+#: code that models run (HF transformers, the YaRN authors' code), the default; "paper",
+#: the variant's paper where it differs (only YaRN's ramp and mscale do).
+FORMS = ("code", "paper")
+
+
+def check_form(form: object, hf_compat: object = None) -> str:
+    """The form to compute a variant in: ``form`` ("code" when None), or the older
+    ``hf_compat`` (True means "code", False "paper"); both given must agree."""
+    if form is not None and form not in FORMS:
+        raise ValueError(f"form must be one of {list(FORMS)}, got {describe(form)}")
+    if hf_compat is None:
+        return form or "code"
+    if not isinstance(hf_compat, (bool, np.bool_)):
+        raise TypeError(f"hf_compat must be a bool (or None), got {describe(hf_compat)}")
+    implied = "code" if hf_compat else "paper"
+    if form is not None and form != implied:
         raise ValueError(
-            "rope_scaling['truncate'] applies to HF's index ramp only; pass "
-            "hf_compat=True to use it (the YaRN paper's ramp has no truncation)"
+            f"form={form!r} and hf_compat={bool(hf_compat)} disagree (hf_compat=True is "
+            "form='code', False is form='paper'); give form alone"
+        )
+    return implied
+
+
+def check_yarn_truncate(params: dict, form: str) -> None:
+    """``truncate`` belongs to the released code's index ramp; the YaRN paper's has none."""
+    if "truncate" in params and form == "paper":
+        raise ValueError(
+            "rope_scaling['truncate'] applies to the released code's index ramp only (HF, "
+            "the YaRN authors' code: form='code', the default); the YaRN paper's ramp "
+            "(form='paper') has no truncation"
         )
 
 

@@ -6,8 +6,9 @@ compared with rope_ref's theta to a float32-level tolerance: the error analysis 
 ``scaled_theta_error_bound`` with float32's unit roundoff (2^-24 instead of 2^-53: the
 float64 bound times 2^29), plus 8 float32 roundings for the reciprocal, the float32 base
 and the float32 exponent that HF adds. attention_factor is a Python float in HF (float64),
-so it must agree to a few float64 ulps. YaRN is compared with ``hf_compat=True``; the
-paper's ramp (the default) differs from HF's on purpose, and a test shows by how much.
+so it must agree to a few float64 ulps. Every type is compared in rope_ref's default form
+(the released code's, "what the model runs"), with nothing passed; the YaRN paper's ramp
+(``form="paper"``) differs from HF's on purpose, and a test shows by how much.
 """
 
 import math
@@ -242,8 +243,8 @@ def test_every_hf_rope_type_has_cases():
 )
 def test_inv_freq_and_attention_factor_match_hf(rope_scaling, head_dim, seq_len):
     hf_theta, hf_factor = _hf(rope_scaling, head_dim, seq_len)
-    theta, factor = scaled_frequencies(head_dim, None, rope_scaling, seq_len, hf_compat=True)
-    tol = _float32_tolerance(head_dim, None, rope_scaling, seq_len, hf_compat=True)
+    theta, factor = scaled_frequencies(head_dim, None, rope_scaling, seq_len)
+    tol = _float32_tolerance(head_dim, None, rope_scaling, seq_len)
     assert theta.shape == hf_theta.shape
     rel = np.abs(theta - hf_theta) / np.where(theta == 0, 1.0, theta)
     worst = int(np.argmax(rel / tol))
@@ -265,7 +266,7 @@ def test_yarn_paper_ramp_differs_from_hf_inside_the_ramp_only():
     """The paper's gamma is linear in r_i = L theta_i / (2 pi); HF's in the index i. They
     agree where both ramps are 0 or 1 and differ by up to ~70% in between (Qwen config)."""
     hf_theta, _ = _hf(YARN_QWEN, 128, None)
-    paper, _ = scaled_frequencies(128, None, YARN_QWEN)
+    paper, _ = scaled_frequencies(128, None, YARN_QWEN, form="paper")
     rel = np.abs(paper - hf_theta) / paper
     assert rel.max() > 0.5
     assert np.sum(rel < 1e-6) >= 32  # the two ends of the ramp
@@ -273,7 +274,8 @@ def test_yarn_paper_ramp_differs_from_hf_inside_the_ramp_only():
 
 def test_yarn_lone_mscale_differs_from_deepseek():
     """HF uses mscale only with mscale_all_dim; DeepSeek's reference reads a lone mscale
-    (mscale_all_dim = 0): rope_ref's default follows DeepSeek, hf_compat follows HF."""
+    (mscale_all_dim = 0): rope_ref's default (form "code") follows HF, form="paper" follows
+    DeepSeek."""
     rs = {
         "rope_type": "yarn",
         "rope_theta": 1e4,
@@ -283,8 +285,10 @@ def test_yarn_lone_mscale_differs_from_deepseek():
     }
     _, hf_factor = _hf(rs, 64, None)
     assert scaled_frequencies(64, None, rs, hf_compat=True)[1] == hf_factor
+    assert scaled_frequencies(64, None, rs)[1] == hf_factor
     assert hf_factor == pytest.approx(0.1 * math.log(16) + 1)
-    assert scaled_frequencies(64, None, rs)[1] == pytest.approx(0.1 * 0.707 * math.log(16) + 1)
+    deepseek = scaled_frequencies(64, None, rs, form="paper")[1]
+    assert deepseek == pytest.approx(0.1 * 0.707 * math.log(16) + 1)
 
 
 @pytest.mark.parametrize("kind", ["yarn", "longrope", "llama3", "linear"])
@@ -300,10 +304,6 @@ def test_rotate_applies_attention_factor_as_hf(kind):
     qt = torch.from_numpy(q)
     cos, sin = emb(qt, torch.from_numpy(positions)[None])
     hf_q, _ = apply_rotary_pos_emb(qt, qt, cos, sin)
-    ours = rotate(
-        q.astype(np.float64), positions, layout="half", rope_scaling=rope_scaling, hf_compat=True
-    )
-    assert (
-        emb.attention_scaling == scaled_frequencies(head_dim, None, rope_scaling, hf_compat=True)[1]
-    )
+    ours = rotate(q.astype(np.float64), positions, layout="half", rope_scaling=rope_scaling)
+    assert emb.attention_scaling == scaled_frequencies(head_dim, None, rope_scaling)[1]
     np.testing.assert_allclose(hf_q.double().numpy(), ours, atol=2e-5 * np.abs(q).max())

@@ -191,13 +191,13 @@ LONGROPE_FACTORS = {
     "short_factor": [1.0 + 0.01 * i for i in range(32)],
     "long_factor": [1.0 + 1.2 * i for i in range(32)],
 }
-# (HF rope_parameters, what rope_ref is told, hf_compat, max_position_embeddings)
+# (HF rope_parameters, what rope_ref is told, max_position_embeddings): each checked in
+# rope_ref's default form, the released code's (what the model runs), with nothing passed
 HF_SCALING = {
-    "linear": ({"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0}, {}, False, 4096),
+    "linear": ({"rope_type": "linear", "rope_theta": 10000.0, "factor": 4.0}, {}, 4096),
     "dynamic": (
         {"rope_type": "dynamic", "rope_theta": 10000.0, "factor": 2.0},
         {"max_position_embeddings": 4096},
-        False,
         4096,
     ),
     "yarn": (
@@ -208,7 +208,6 @@ HF_SCALING = {
             "original_max_position_embeddings": 2048,
         },
         {},
-        True,
         8192,
     ),
     "llama3": (
@@ -221,7 +220,6 @@ HF_SCALING = {
             "original_max_position_embeddings": 8192,
         },
         {},
-        False,
         131072,
     ),
     "longrope": (
@@ -232,22 +230,20 @@ HF_SCALING = {
             **LONGROPE_FACTORS,
         },
         {"max_position_embeddings": 131072},
-        False,
         131072,
     ),
     "proportional": (
         {"rope_type": "proportional", "rope_theta": 10000.0, "partial_rotary_factor": 0.25},
         {},
-        False,
         4096,
     ),
 }
 
 
 def _hf_scaled(kind, **broken):
-    params, extra, hf_compat, max_pos = HF_SCALING[kind]
+    params, extra, max_pos = HF_SCALING[kind]
     fn = hf_llama(rope_parameters=params, max_position_embeddings=max_pos, **broken)
-    return fn, {"rope_scaling": {**params, **extra}, "hf_compat": hf_compat}
+    return fn, {"rope_scaling": {**params, **extra}}
 
 
 @pytest.mark.parametrize("kind", sorted(HF_SCALING))
@@ -318,11 +314,12 @@ def test_hf_llama_yarn_checked_against_the_papers_form_is_named():
     fn, stated = _hf_scaled("yarn")
     report = _verdict(
         HF,
-        "Llama rotary, yarn checked with hf_compat=False",
+        "Llama rotary, yarn checked with form='paper'",
         fn,
         "frequency_formula",
         d=64,
         layout="half",
-        **{**stated, "hf_compat": False},
+        **stated,
+        form="paper",
     )
-    assert "hf_compat=True" in report.findings[0].detail
+    assert "form='code'" in report.findings[0].detail

@@ -188,9 +188,27 @@ SCALED_ERRORS = [
     ),
     (
         "paper truncate",
-        lambda: scaled_frequencies(64, None, dict(YARN, truncate=False)),
+        lambda: scaled_frequencies(64, None, dict(YARN, truncate=False), form="paper"),
         ValueError,
-        "pass hf_compat=True",
+        "(form='paper') has no truncation",
+    ),
+    (
+        "paper truncate, by the older hf_compat=False",
+        lambda: scaled_frequencies(64, None, dict(YARN, truncate=False), hf_compat=False),
+        ValueError,
+        "(form='paper') has no truncation",
+    ),
+    (
+        "form unknown",
+        lambda: scaled_frequencies(64, None, YARN, form="hf"),
+        ValueError,
+        "form must be one of ['code', 'paper'], got 'hf'",
+    ),
+    (
+        "form and hf_compat disagree",
+        lambda: scaled_frequencies(64, None, YARN, form="paper", hf_compat=True),
+        ValueError,
+        "form='paper' and hf_compat=True disagree",
     ),
     # the arguments that go with rope_scaling
     (

@@ -161,7 +161,7 @@ def _assert_theta_bound(d, p, seq_len, hf_compat):
     assert t.shape == theta.shape and np.all(np.isfinite(t)) and np.all(t >= 0)
     checked = resolve(p, d)
     base = checked["rope_theta"]
-    exact, _ = exact_frequencies(checked, d, base, seq_len, hf_compat)
+    exact, _ = exact_frequencies(checked, d, base, seq_len, "code" if hf_compat else "paper")
     for i, (got, want) in enumerate(zip(theta, exact, strict=True)):
         err = abs(MP.mpf(float(got)) - want)
         assert err <= MP.mpf(float(t[i])) * abs(want), (
