@@ -19,6 +19,8 @@ import numpy as np
 from rope_ref.validation import (
     as_array,
     check_even_dim,
+    check_feature_axis,
+    check_head_rows,
     check_int,
     check_layout,
     check_rotary_dim,
@@ -55,14 +57,14 @@ def to_half_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
 
     x: (..., d) any dtype. Returns a new array of the same shape and dtype.
     """
-    x = as_array("x", x)
-    return x[..., half_permutation(_last_axis(x), rotary_dim)]
+    x = check_feature_axis("x", x)
+    return x[..., half_permutation(x.shape[-1], rotary_dim)]
 
 
 def to_interleaved_layout(x: np.ndarray, rotary_dim: int | None = None) -> np.ndarray:
     """Inverse of ``to_half_layout``: x[..., P^-1]. x: (..., d)."""
-    x = as_array("x", x)
-    return x[..., np.argsort(half_permutation(_last_axis(x), rotary_dim))]
+    x = check_feature_axis("x", x)
+    return x[..., np.argsort(half_permutation(x.shape[-1], rotary_dim))]
 
 
 def permute_qk_weights(
@@ -86,20 +88,10 @@ def permute_qk_weights(
     W = as_array("W", W)
     n_heads = check_int("n_heads", n_heads, minimum=1)
     to = check_layout(to)
-    if W.ndim not in (1, 2) or W.shape[0] % n_heads:
-        raise ValueError(
-            f"W must have shape (n_heads * head_dim, d_in) or (n_heads * head_dim,) with "
-            f"n_heads={n_heads} dividing its first axis, got shape {W.shape}"
-        )
-    head_dim = W.shape[0] // n_heads
+    head_dim = check_head_rows(W, n_heads)
     perm = half_permutation(head_dim, rotary_dim)
     if to == "interleaved":
         perm = np.argsort(perm)
     rows = (np.arange(n_heads)[:, None] * head_dim + perm[None, :]).reshape(-1)
     return W[rows]
 
-
-def _last_axis(x: np.ndarray) -> int:
-    if x.ndim == 0:
-        raise ValueError(f"x must have shape (..., d), got a 0-d array of shape {x.shape}")
-    return x.shape[-1]

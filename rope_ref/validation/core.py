@@ -242,3 +242,21 @@ def check_positive_real(name: str, value: object) -> float:
     if value <= 0.0:
         raise ValueError(f"{name} must be > 0, got {value}")
     return value
+
+
+def check_feature_axis(name: str, x: object) -> np.ndarray:
+    """An array with a last axis of features, (..., d): ``as_array``, at least one axis."""
+    x = as_array(name, x)
+    if x.ndim == 0:
+        raise ValueError(f"{name} must have shape (..., d), got a 0-d array of shape {x.shape}")
+    return x
+
+
+def check_head_rows(W: np.ndarray, n_heads: int) -> int:
+    """W of shape (n_heads * head_dim, d_in) or (n_heads * head_dim,): returns head_dim."""
+    if W.ndim not in (1, 2) or W.shape[0] % n_heads:
+        raise ValueError(
+            f"W must have shape (n_heads * head_dim, d_in) or (n_heads * head_dim,) with "
+            f"n_heads={n_heads} dividing its first axis, got shape {W.shape}"
+        )
+    return W.shape[0] // n_heads
