@@ -6,6 +6,10 @@ The four steps, one function each:
 2. ``angles(positions, theta)``        phi[m, i] = m theta_i                 (eq 13)
 3. ``rotary_matrix(m, theta)``         R^d_(Theta,m), block-diagonal         (eqs 13, 15)
 4. ``rotate(x, positions)``            R^d_(Theta,m) x, element-wise form    (eqs 14, 34)
+
+Multi-axis RoPE (M-RoPE, 2D vision RoPE): ``axis_frequencies(d, base, style=...)`` gives
+(theta, axes), and ``rotate(x, positions, theta=theta, axes=axes)`` turns pair i by
+p_(a(i)) theta_i for vector positions p of shape (k, ...).
 """
 
 from rope_ref.checker.report import Finding, Report, check, check_outputs
@@ -13,6 +17,7 @@ from rope_ref.checker.vocabulary import FINDING_NAMES
 from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
 from rope_ref.model.encoder import encode, weights_from_hf_state_dict
 from rope_ref.paper.angles import angles
+from rope_ref.paper.axes import axis_angles, axis_frequencies
 from rope_ref.paper.bounds import (
     UNIT_ROUNDOFF,
     angle_error_bound,
@@ -62,6 +67,8 @@ __all__ = [
     "UNIT_ROUNDOFF",
     "angle_error_bound",
     "angles",
+    "axis_angles",
+    "axis_frequencies",
     "decay_bound",
     "attention_scores",
     "encode",

@@ -11,8 +11,9 @@ test_forms.py that ``rope_ref.rotate``, the blocked fast path of eq 34
 (``rope_ref.paper.rotary``), equals each of them. These are the readable forms: they
 build full-size float64 temporaries (the matrix form a (..., seq, r, r) array).
 
-Shapes: x is (..., seq, d); positions (seq,) or broadcastable to x.shape[:-1];
-theta (rotary_dim/2,). The first ``rotary_dim`` features are rotated, the rest pass through.
+Shapes: x is (..., seq, d); positions (seq,) or broadcastable to x.shape[:-1], or with
+``axes`` vector positions (k, ...) (``rope_ref.paper.axes``); theta (rotary_dim/2,).
+The first ``rotary_dim`` features are rotated, the rest pass through.
 All trigonometry is float64; the output has x's dtype.
 """
 
@@ -21,12 +22,13 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.paper.angles import angles
-from rope_ref.paper.arguments import prepare
+from rope_ref.paper.axes import axis_angles, prepare_axes
 from rope_ref.paper.layouts import pair_indices
 from rope_ref.validation import check_layout, check_positions
+from rope_ref.validation.axes import check_single_vector_position
 
 
-def rotary_matrix(m: float, theta, layout: str = "interleaved") -> np.ndarray:
+def rotary_matrix(m: float, theta, layout: str = "interleaved", axes=None) -> np.ndarray:
     """R^d_(Theta,m) of eq 15: d/2 blocks [[cos m theta_i, -sin m theta_i],
     [sin m theta_i, cos m theta_i]] on the pairs of ``layout`` (eq 13 for one block).
 
@@ -35,11 +37,16 @@ def rotary_matrix(m: float, theta, layout: str = "interleaved") -> np.ndarray:
         theta: (d/2,) frequencies.
         layout: ``"interleaved"`` (block-diagonal, as printed) or ``"half"`` (the same
             blocks on pairs (i, i + d/2), i.e. P^T R P).
+        axes: (d/2,) the axis of each frequency (``rope_ref.paper.axes``); m is then one
+            vector position p of shape (k,), and block i turns by p_(a(i)) theta_i.
 
     Returns:
         R: (d, d) float64, orthogonal with determinant 1.
     """
     m = check_positions(m, "m")
+    if axes is not None:  # block i turns by p_(a(i)) theta_i
+        check_single_vector_position(m)
+        return matrices(axis_angles(m, theta, axes), check_layout(layout))
     if m.size != 1:
         raise ValueError(f"m must be a single position, got shape {m.shape}")
     return matrices(angles(m, theta)[0], check_layout(layout))
@@ -50,6 +57,7 @@ def rotate_matrix_form(
     positions,
     *,
     theta=None,
+    axes=None,
     base: float = 10000.0,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
@@ -59,7 +67,7 @@ def rotate_matrix_form(
     Teaching form: builds a (..., seq, rotary_dim, rotary_dim) array. Same arguments,
     shapes and dtype rules as ``rotate``.
     """
-    x, phi, layout, r = prepare(x, positions, theta, base, layout, rotary_dim)
+    x, phi, layout, r = prepare_axes(x, positions, theta, base, layout, rotary_dim, axes)
     R = matrices(phi, layout)
     out = x.copy()
     out[..., :r] = np.einsum("...ij,...j->...i", R, x[..., :r].astype(np.float64))  # eq 14
@@ -71,13 +79,14 @@ def rotate_complex_form(
     positions,
     *,
     theta=None,
+    axes=None,
     base: float = 10000.0,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
 ) -> np.ndarray:
     """The complex form of eqs 12 and 33: pair i is z_i = x_a + i x_b, and
     f(x, m)_i = z_i e^(i m theta_i). Same arguments, shapes and dtype rules as ``rotate``."""
-    x, phi, layout, r = prepare(x, positions, theta, base, layout, rotary_dim)
+    x, phi, layout, r = prepare_axes(x, positions, theta, base, layout, rotary_dim, axes)
     a, b = pair_indices(r, layout)
     z = x[..., a].astype(np.float64) + 1j * x[..., b].astype(np.float64)
     w = z * np.exp(1j * phi)  # z_i e^(i m theta_i)  (eqs 12, 33)
@@ -92,6 +101,7 @@ def rotate_elementwise_form(
     positions,
     *,
     theta=None,
+    axes=None,
     base: float = 10000.0,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
@@ -105,7 +115,7 @@ def rotate_elementwise_form(
     with rot(x) = (-x_2, x_1, -x_4, x_3, ...) (``quarter_turn``). Same arguments, shapes
     and dtype rules as ``rotate``; ``rotate`` computes the same products block by block.
     """
-    x, phi, layout, r = prepare(x, positions, theta, base, layout, rotary_dim)
+    x, phi, layout, r = prepare_axes(x, positions, theta, base, layout, rotary_dim, axes)
     a, b = pair_indices(r, layout)
     cos = np.empty(phi.shape[:-1] + (r,))
     cos[..., a] = cos[..., b] = np.cos(phi)  # (cos m theta_1, cos m theta_1, ...)

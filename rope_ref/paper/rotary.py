@@ -6,8 +6,9 @@ rotate_elementwise_form`` writes it line by line) computed block by block in flo
 tests/proofs that the forms are the paper's. It also takes the HF rope dicts of
 ``rope_ref.scaling``.
 
-Shapes: x is (..., seq, d); positions (seq,) or broadcastable to x.shape[:-1];
-theta (rotary_dim/2,). The first ``rotary_dim`` features are rotated, the rest pass through.
+Shapes: x is (..., seq, d); positions (seq,) or broadcastable to x.shape[:-1], or with
+``axes`` vector positions (k, ...) (``rope_ref.paper.axes``); theta (rotary_dim/2,).
+The first ``rotary_dim`` features are rotated, the rest pass through.
 All trigonometry is float64; the output has x's dtype.
 """
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from rope_ref.paper import blockwise
 from rope_ref.paper.arguments import checked, scaled_head
+from rope_ref.paper.axes import axis_table, checked_axes, split_scaling
 from rope_ref.validation import check_positions
 
 
@@ -25,6 +27,7 @@ def rotate(
     positions,
     *,
     theta=None,
+    axes=None,
     base: float | None = None,
     layout: str = "interleaved",
     rotary_dim: int | None = None,
@@ -39,6 +42,10 @@ def rotate(
         x: (..., seq, d) float16/32/64 (queries or keys after W_q / W_k).
         positions: (seq,) or broadcastable to x.shape[:-1]; finite reals.
         theta: (rotary_dim/2,) frequencies; default ``frequencies(rotary_dim, base)``.
+        axes: (rotary_dim/2,) the axis a(i) of each frequency, for vector positions p of
+            shape (k, ...): pair i turns by p_(a(i)) theta_i (``rope_ref.paper.axes``;
+            ``axis_frequencies`` gives (theta, axes) per style). A rope_scaling dict with
+            ``mrope_section`` (Qwen2-VL, Qwen3-VL configs) gives the axes itself.
         base: the base of eq 15 when theta is not given; None means 10000 (or
             rope_scaling's rope_theta).
         layout: ``"interleaved"`` (the paper) or ``"half"`` (GPT-NeoX / HF Llama).
@@ -67,11 +74,16 @@ def rotate(
         stays in cache; cos + i sin is computed once per (positions, theta, factor) and
         reused by the next calls (q and k of every layer share it).
     """
+    rope_scaling, style, section = split_scaling(rope_scaling, axes)  # M-RoPE's keys
     theta, r, factor = scaled_head(
         x, theta, base, rotary_dim, rope_scaling, seq_len, form, hf_compat
     )
-    x, m, theta, layout, r = checked(x, positions, theta, base, layout, r)
-    table = blockwise.cos_sin_table(m, theta, factor)  # cos + i sin of m theta_i
+    if axes is None and style is None:
+        x, m, theta, layout, r = checked(x, positions, theta, base, layout, r)
+        table = blockwise.cos_sin_table(m, theta, factor)  # cos + i sin of m theta_i
+    else:  # vector positions p: cos + i sin of p_(a(i)) theta_i
+        x, phi, layout, r = checked_axes(x, positions, theta, axes, base, layout, r, style, section)
+        table = axis_table(phi, factor)
     table = np.broadcast_to(table, x.shape[:-1] + (r // 2,))
     out = np.empty_like(x)
     out[..., r:] = x[..., r:]
