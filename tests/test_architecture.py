@@ -25,6 +25,7 @@ PACKAGE = Path(rope_ref.__file__).parent
 DATA_PATH = (
     # one place for argument checks, by subject
     "rope_ref.validation.core",
+    "rope_ref.validation.axes",
     "rope_ref.validation.checker",
     "rope_ref.validation.decay_figures",
     "rope_ref.validation.model",
@@ -47,6 +48,7 @@ DATA_PATH = (
     "rope_ref.paper.angles",
     "rope_ref.paper.layouts",
     "rope_ref.paper.arguments",
+    "rope_ref.paper.axes",
     "rope_ref.paper.forms",
     "rope_ref.paper.blockwise",
     "rope_ref.paper.rotary",
