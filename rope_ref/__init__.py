@@ -16,6 +16,12 @@ from rope_ref.checker.report import Finding, Report, check, check_outputs
 from rope_ref.checker.vocabulary import FINDING_NAMES
 from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
 from rope_ref.model.encoder import encode, weights_from_hf_state_dict
+from rope_ref.multimodal.positions import (
+    decode_position_ids,
+    llama4_vision_position_ids,
+    mrope_position_ids,
+    vision_position_ids,
+)
 from rope_ref.paper.angles import angles
 from rope_ref.paper.axes import axis_angles, axis_frequencies
 from rope_ref.paper.bounds import (
@@ -70,11 +76,14 @@ __all__ = [
     "axis_angles",
     "axis_frequencies",
     "decay_bound",
+    "decode_position_ids",
     "attention_scores",
     "encode",
     "frequencies",
     "half_permutation",
     "linear_attention",
+    "llama4_vision_position_ids",
+    "mrope_position_ids",
     "pair_indices",
     "pair_products",
     "partial_sums",
@@ -94,6 +103,7 @@ __all__ = [
     "to_half_layout",
     "to_interleaved_layout",
     "unrotate",
+    "vision_position_ids",
     "weights_from_hf_state_dict",
     # figures (notebooks, rope-ref demo)
     "clock_hands",

@@ -218,3 +218,21 @@ def check_nonnegative_real(name: str, value: object) -> float:
     if value < 0:
         raise ValueError(f"{name} must be >= 0, got {value}")
     return float(value)
+
+
+def check_group_fits(grid, merge: int, kind: int, index: int, n: int) -> None:
+    """A run of n image (kind 1) or video (kind 2) tokens at ``index`` has a grid left, and
+    its merged grid t (h/m) (w/m) has exactly n tokens."""
+    name = "image_grids" if kind == 1 else "video_grids"
+    what = "image" if kind == 1 else "video"
+    if grid is None:
+        raise ValueError(
+            f"token_types has more {what} runs than {name} has grids (the run of {n} {what} "
+            f"tokens at index {index} has none)"
+        )
+    tokens = int(grid[0]) * (int(grid[1]) // merge) * (int(grid[2]) // merge)
+    if tokens != n:
+        raise ValueError(
+            f"{name}: the grid {list(map(int, grid))} merged by {merge} has {tokens} tokens, "
+            f"but token_types has a run of {n} {what} tokens at index {index}"
+        )
