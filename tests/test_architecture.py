@@ -56,6 +56,9 @@ DATA_PATH = (
     "rope_ref.paper.bounds",
     "rope_ref.paper.decay",
     "rope_ref.paper.figures",
+    # multimodal position ids: the vector positions of multi-axis RoPE
+    "rope_ref.multimodal.positions",
+    "rope_ref.multimodal",
     # the model: eqs 2, 16, 19 and the RoFormer encoder
     "rope_ref.model",
     "rope_ref.model.gelu",
