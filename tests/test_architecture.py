@@ -80,6 +80,7 @@ DATA_PATH = (
     "rope_ref.checker.case",
     "rope_ref.checker.hypotheses",
     "rope_ref.checker.diagnose",
+    "rope_ref.checker.axes",
     "rope_ref.checker.report",
     # the command line and the demo
     "rope_ref.cli.check_demo",

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rope_ref import validation
+from rope_ref.checker import axes
 from rope_ref.checker.case import Case, make_case
 from rope_ref.checker.diagnose import diagnose
 from rope_ref.checker.models import compare
@@ -122,6 +123,8 @@ def check(
     precision: str | None = None,
     form: str | None = None,
     hf_compat: bool | None = None,
+    style: str | None = None,
+    section=None,
 ) -> Report:
     """Check ``fn(x, positions) -> y`` against RoPE with this configuration.
 
@@ -141,6 +144,11 @@ def check(
             "paper"; v0.1's default was the paper's form).
         precision: "float64", "float32", "float16" or "bfloat16", the precision fn works
             in; default y's dtype. A bfloat16 fn may return float32 holding bf16 values.
+        style, section: multi-axis RoPE (``rope_ref.paper.axes.STYLES``; a rope_scaling
+            dict carrying ``mrope_section`` states it too): fn then gets vector positions
+            of shape (k, seq) int64 and is checked by ``rope_ref.checker.axes``, which also
+            names the multi-axis mistakes (sections, chunked vs interleaved, h and w, one
+            table for both halves, 1D positions).
 
     Returns:
         Report; ``str(report)`` is the readable verdict.
@@ -155,6 +163,13 @@ def check(
     d = validation.check_even_dim("d", d)
     precision = validation.check_precision(precision, PRECISIONS, allow_none=True)
     x = _check_inputs(d, precision)
+    if style is not None or axes.axes_stated(rope_scaling):  # vector positions
+        return _axis_report(
+            *axes.run_axis_check(
+                fn, x, _call, d=d, base=base, layout=layout, rotary_dim=rotary_dim,
+                rope_scaling=rope_scaling, precision=precision, style=style, section=section,
+            )
+        )  # fmt: skip
     positions = CHECK_POSITIONS.copy()
     x64 = x.astype(np.float64)  # a copy: fn may write into x
     stated = make_case(  # checks the configuration before fn runs
@@ -211,6 +226,12 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
         precision if precision is not None else _dtype_precision(y), PRECISIONS
     )
     cfg = group.config
+    if "style" in cfg:  # a multi-axis group (golden v3)
+        return _axis_report(
+            *axes.run_axis_outputs(
+                x, y.astype(np.float64), group.arrays["positions"], cfg, precision
+            )
+        )
     return verdict(
         make_case(
             x,
@@ -256,6 +277,21 @@ def verdict(case: Case) -> Report:
         feature=before.feature,
         precision=case.precision,
         config=_describe(case),
+    )
+
+
+def _axis_report(ok, findings, before, case) -> Report:
+    """The Report of a multi-axis verdict (``rope_ref.checker.axes``): position is the
+    index of the worst token, whose vector position the finding's detail gives."""
+    return Report(
+        ok=ok,
+        findings=[Finding(name, detail) for name, detail in findings],
+        max_error=before.error,
+        tolerance=before.tol,
+        position=before.position,
+        feature=before.feature,
+        precision=case.precision,
+        config=axes.describe(case),
     )
 
 

@@ -16,6 +16,13 @@ CLASSES = (
     "frequency_formula",
     "wrong_base",
     "low_precision_angles",
+    # multi-axis RoPE (rope_ref.checker.axes): M-RoPE's sections, its chunked/interleaved
+    # styles, h and w, one cos/sin table for both halves, 1D positions for vector ones
+    "mrope_section_mismatch",
+    "mrope_style_swapped",
+    "hw_swapped",
+    "half_duplication",
+    "scalar_positions",
 )
 
 #: Every name a Finding can carry: a bug class, or ``unexplained`` when none fits.

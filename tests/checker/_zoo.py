@@ -281,4 +281,73 @@ def _scaling() -> list[Mutant]:
     ]
 
 
-MUTANTS: list[Mutant] = _correct() + _wrong() + _scaling()
+def mrope_rope(
+    x,
+    positions,
+    *,
+    section=(16, 24, 24),
+    base=1e6,
+    interleaved=False,
+    rows=(0, 1, 2),
+    duplicate_half=False,
+    one_d=False,
+) -> np.ndarray:
+    """M-RoPE as HF's Qwen2-VL / Qwen3-VL rotary writes it, in float32: freqs (3, seq, d/2)
+    of every axis, recomposed chunk by chunk (or T H W interleaved), cat(f, f), half layout.
+    Keyword arguments inject the multi-axis mistakes of real ports."""
+    d = x.shape[-1]
+    inv_freq = 1.0 / (np.float32(base) ** (np.arange(0, d, 2, dtype=np.float32) / d))
+    p = np.asarray(positions)[list(rows)]
+    if one_d:
+        p = np.broadcast_to(p[0], p.shape)
+    freqs = p.astype(np.float32)[..., None] * inv_freq.astype(np.float32)  # (3, seq, d/2)
+    if interleaved:
+        f = freqs[0].copy()
+        f[:, 1 : 3 * section[1] : 3] = freqs[1][:, 1 : 3 * section[1] : 3]
+        f[:, 2 : 3 * section[2] : 3] = freqs[2][:, 2 : 3 * section[2] : 3]
+    else:
+        cuts = np.cumsum((0,) + tuple(section))
+        f = np.concatenate([freqs[j][:, cuts[j] : cuts[j + 1]] for j in range(3)], -1)
+    if duplicate_half:
+        f = np.concatenate([f[:, : d // 4], f[:, : d // 4]], -1)
+    cos, sin = np.cos(np.concatenate([f, f], -1)), np.sin(np.concatenate([f, f], -1))
+    xd = x.astype(np.float32)
+    rot = np.concatenate([-xd[..., d // 2 :], xd[..., : d // 2]], -1)
+    return xd * cos + rot * sin
+
+
+def _mrope(label, expected, config, **impl) -> Mutant:
+    def fn(x, positions):
+        return mrope_rope(x, positions, **impl)
+
+    return Mutant(label, expected, fn, {"d": 128, "layout": "half", **config})
+
+
+def _multi_axis() -> list[Mutant]:
+    qwen2 = {
+        "rope_scaling": {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]}
+    }
+    qwen3 = {
+        "rope_scaling": {
+            "rope_type": "default",
+            "rope_theta": 1e6,
+            "mrope_section": [24, 20, 20],
+            "mrope_interleaved": True,
+        }
+    }
+    three = {"section": (24, 20, 20), "interleaved": True}
+    return [
+        _mrope("correct Qwen2-VL M-RoPE", None, qwen2),
+        _mrope("correct Qwen3-VL M-RoPE", None, qwen3, **three),
+        _mrope("mrope_section reversed", "mrope_section_mismatch", qwen2, section=(24, 24, 16)),
+        _mrope("Qwen3-VL run chunked", "mrope_style_swapped", qwen3, section=(24, 20, 20)),
+        _mrope("Qwen2-VL run interleaved", "mrope_style_swapped", qwen2, interleaved=True),
+        _mrope("h and w rows swapped", "hw_swapped", qwen2, rows=(0, 2, 1)),
+        _mrope(
+            "first half's angles on both halves", "half_duplication", qwen2, duplicate_half=True
+        ),
+        _mrope("text positions (t) on every axis", "scalar_positions", qwen3, one_d=True, **three),
+    ]
+
+
+MUTANTS: list[Mutant] = _correct() + _wrong() + _scaling() + _multi_axis()

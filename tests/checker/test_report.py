@@ -34,6 +34,11 @@ def test_names_are_the_fixed_vocabulary():
         "frequency_formula",
         "wrong_base",
         "low_precision_angles",
+        "mrope_section_mismatch",
+        "mrope_style_swapped",
+        "hw_swapped",
+        "half_duplication",
+        "scalar_positions",
         "unexplained",
     )
 

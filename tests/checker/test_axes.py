@@ -1,0 +1,176 @@
+"""rope_ref.checker.axes: ``check`` on multi-axis RoPE. A correct implementation of every
+style passes at its precision (float64 and a float32 one that computes cos and sin as HF
+does); each multi-axis mistake is named by its class, with the fitted evidence. (HF's own
+modules, right and broken: tests/interop/test_hf_multi_axis.py.)"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import rope_ref as rr
+from rope_ref.checker.axes import check_positions_for, fitted_axes
+from rope_ref.paper.axes import STYLES, mrope_axes
+
+#: style -> (d, base, layout, section) as the models run them.
+CONFIGS = {
+    "mrope": (128, 1e6, "half", (16, 24, 24)),
+    "mrope_interleaved": (128, 5e6, "half", (24, 20, 20)),
+    "mrope_ernie": (128, 5e5, "interleaved", (22, 22, 20)),
+    "axial": (80, 1e4, "half", None),
+    "pixtral": (64, 1e4, "half", None),
+    "llama4_vision": (88, 1e4, "interleaved", None),
+}
+
+
+def _impl(style, *, theta=None, axes=None, rows=None, float32=False):
+    """A multi-axis RoPE of ``style``: rope_ref's float64 one, or one in float32 that
+    forms theta, the phase, cos and sin in float32 (as HF does). ``theta``, ``axes``,
+    ``rows`` (an order of the position rows) make it wrong."""
+    d, base, layout, section = CONFIGS[style]
+    good_theta, good_axes = rr.axis_frequencies(d, base, style=style, section=section)
+    theta = good_theta if theta is None else theta
+    axes = good_axes if axes is None else axes
+
+    def fn(x, positions):
+        p = positions if rows is None else positions[list(rows)]
+        if not float32:
+            return rr.rotate(x, p, theta=theta, axes=axes, layout=layout)
+        phi = p.astype(np.float32)[axes].T * theta.astype(np.float32)  # (seq, d/2) float32
+        c, s = np.cos(phi), np.sin(phi)
+        x32 = x.astype(np.float32)
+        a, b = rr.pair_indices(d, layout)
+        out = np.empty_like(x32)
+        out[..., a] = x32[..., a] * c - x32[..., b] * s
+        out[..., b] = x32[..., b] * c + x32[..., a] * s
+        return out
+
+    return fn
+
+
+def _check(style, fn, **kwargs):
+    d, base, layout, section = CONFIGS[style]
+    return rr.check(fn, d=d, base=base, layout=layout, style=style, section=section, **kwargs)
+
+
+@pytest.mark.parametrize("style", sorted(CONFIGS))
+@pytest.mark.parametrize("float32", [False, True], ids=["float64", "float32"])
+def test_a_correct_implementation_of_every_style_passes(style, float32):
+    report = _check(style, _impl(style, float32=float32))
+    assert report.ok, str(report)
+    assert report.findings == []
+    assert report.precision == ("float32" if float32 else "float64")
+
+
+def test_check_runs_fn_on_vector_positions_with_distinct_coordinates():
+    seen = {}
+
+    def spy(x, positions):
+        seen["positions"] = positions.copy()
+        return _impl("mrope")(x, positions)
+
+    _check("mrope", spy)
+    p = seen["positions"]
+    assert p.shape == (3, 22) and p.dtype == np.int64
+    assert np.array_equal(p, check_positions_for(3))
+    assert np.mean(p[0] != p[1]) > 0.9 and np.mean(p[1] != p[2]) > 0.9
+
+
+def test_a_pasted_qwen2_vl_dict_states_the_style():
+    config = {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]}
+    report = rr.check(_impl("mrope"), d=128, layout="half", rope_scaling=config)
+    assert report.ok and "mrope [16, 24, 24] on 3 axes" in report.config
+    old = {"type": "mrope", "mrope_section": [16, 24, 24]}
+    assert rr.check(_impl("mrope"), d=128, base=1e6, layout="half", rope_scaling=old).ok
+
+
+def _named(report, name: str) -> str:
+    assert not report.ok
+    assert [f.name for f in report.findings] == [name], str(report)
+    return report.findings[0].detail
+
+
+@pytest.mark.parametrize(
+    ("style", "section"),
+    [("mrope", (24, 24, 16)), ("mrope", (16, 16, 32)), ("mrope_interleaved", (20, 24, 20))],
+)
+def test_sections_of_other_order_or_size_are_named(style, section):
+    axes = mrope_axes(style, section)
+    detail = _named(_check(style, _impl(style, axes=axes)), "mrope_section_mismatch")
+    assert "0 after this explanation" in detail
+
+
+def test_chunks_given_to_the_axes_in_another_order_are_a_section_mismatch():
+    detail = _named(_check("mrope", _impl("mrope", rows=(1, 0, 2))), "mrope_section_mismatch")
+    assert "in the order htw" in detail
+
+
+@pytest.mark.parametrize(
+    ("stated", "run"), [("mrope", "mrope_interleaved"), ("mrope_interleaved", "mrope")]
+)
+def test_chunked_and_interleaved_swapped_are_named(stated, run):
+    axes = mrope_axes(run, CONFIGS[stated][3])
+    detail = _named(_check(stated, _impl(stated, axes=axes)), "mrope_style_swapped")
+    assert ("interleaved M-RoPE" in detail) and ("chunked M-RoPE" in detail)
+
+
+@pytest.mark.parametrize("style", sorted(CONFIGS))
+def test_h_and_w_swapped_are_named_in_every_style(style):
+    rows = (0, 2, 1) if STYLES[style][0] == 3 else (1, 0)
+    detail = _named(_check(style, _impl(style, rows=rows, float32=True)), "hw_swapped")
+    assert "exchanges the h and w coordinates" in detail
+
+
+@pytest.mark.parametrize("style", ["mrope", "mrope_interleaved", "pixtral"])
+def test_both_halves_given_the_first_halfs_angles_are_named(style):
+    d, base, _, section = CONFIGS[style]
+    theta, axes = rr.axis_frequencies(d, base, style=style, section=section)
+    q = d // 4
+    fn = _impl(
+        style,
+        theta=np.concatenate([theta[:q], theta[:q]]),
+        axes=np.concatenate([axes[:q], axes[:q]]),
+    )
+    _named(_check(style, fn), "half_duplication")
+
+
+@pytest.mark.parametrize("style", ["mrope", "mrope_interleaved", "mrope_ernie", "pixtral"])
+def test_1d_positions_where_vector_positions_are_stated_are_named(style):
+    d, base, layout, section = CONFIGS[style]
+    theta, _ = rr.axis_frequencies(d, base, style=style, section=section)
+
+    def one_d(x, positions):  # a 1D port: position_ids[0] for every pair
+        return rr.rotate(x, positions[0], theta=theta, layout=layout)
+
+    detail = _named(_check(style, one_d), "scalar_positions")
+    assert "1D positions where vector positions are stated" in detail
+
+
+def test_zero_based_coordinates_where_llama4_states_one_based_are_a_position_offset():
+    detail = _named(
+        _check("llama4_vision", lambda x, p: _impl("llama4_vision")(x, p - 1)), "position_offset"
+    )
+    assert "0-based where 1-based are stated" in detail
+
+
+def test_the_axes_of_each_pair_are_fitted_from_the_outputs():
+    wrong = mrope_axes("mrope", (20, 20, 24))
+    d, base, layout, section = CONFIGS["mrope"]
+    report = _check("mrope", _impl("mrope", axes=wrong))
+    assert report.findings[0].name == "mrope_section_mismatch"
+    # the fitted assignment is the one the implementation ran
+    from rope_ref.checker.axes import AxisCase
+
+    theta, axes = rr.axis_frequencies(d, base, style="mrope")
+    x = np.random.default_rng(1).standard_normal((2, 3, 22, d))
+    p = check_positions_for(3).astype(float)
+    y = rr.rotate(x, p, theta=theta, axes=wrong, layout=layout)
+    case = AxisCase(x, y, p, d, d, base, layout, "mrope", section, theta, axes, 1.0, "float64", 0.0)
+    assert np.array_equal(fitted_axes(case), wrong)
+
+
+def test_a_layout_swap_is_still_named_under_vector_positions():
+    d, base, _, section = CONFIGS["mrope"]
+    theta, axes = rr.axis_frequencies(d, base, style="mrope")
+    report = _check("mrope", lambda x, p: rr.rotate(x, p, theta=theta, axes=axes))
+    _named(report, "layout_swapped")
