@@ -80,6 +80,7 @@ class Case:
             precision=precision or self.precision,
             theta_error=self.theta_error,
             plausible=plausible,
+            theta=self.theta if (rotary_dim or self.rotary_dim) == self.rotary_dim else None,
         )
 
 

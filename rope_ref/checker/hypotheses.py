@@ -15,7 +15,7 @@ import numpy as np
 
 from rope_ref.checker.case import Case, frequencies_for
 from rope_ref.checker.models import Model, pair_ratios, phase_lines
-from rope_ref.checker.precision import round_to
+from rope_ref.checker.precision import C_ANGLE, angle_coefficients, angle_unit, round_to
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.scaling.config import rope_type_of
 
@@ -221,8 +221,12 @@ def _wrong_base(c: Case) -> Iterator[Model]:
         lo, hi = (lo, m2) if misfit(m1) < misfit(m2) else (m1, hi)
     fitted = float(np.exp((lo + hi) / 2))
     bases = {fitted} | {float(f"{fitted:.{s}g}") for s in (1, 2, 3, 4)}
+    # A base within max_i a_i u_A (relative) of the stated one moves theta_i by less than
+    # a correct implementation's own angle error (``_precision``): it is the stated base
+    # (mlx's float32 exp2 form fits 500000.4 for 500000), not another one.
+    same = float(np.max(angle_coefficients(c.theta), initial=C_ANGLE)) * angle_unit(c.precision)
     for b in sorted(bases):
-        if abs(b / c.base - 1) > 1e-9:
+        if abs(np.log(b / c.base)) > same:
             theta, _ = c.frequencies(base=b)
             yield c.model(
                 "wrong_base",

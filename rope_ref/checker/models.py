@@ -24,7 +24,8 @@ class Model:
 
     phi: (seq, rotary_dim/2) angles in radians (NaN where the model overflows).
     precision: the precision whose error model (``_precision.tolerance``) the fit uses;
-    theta_error: the relative error bound of rope_ref's own theta, which it adds.
+    theta_error: the relative error bound of rope_ref's own theta, which it adds;
+    theta: (rotary_dim/2,) the stated frequencies, whose a_i (``_precision``) it uses.
     plausible: False for a model whose parameter is fitted to an arbitrary value (a base
     of 9980.49): it is named only when no plausible model explains the outputs.
     """
@@ -38,6 +39,7 @@ class Model:
     precision: str
     theta_error: float = 0.0
     plausible: bool = True
+    theta: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ def fit(model: Model, x: np.ndarray, positions: np.ndarray, y: np.ndarray) -> Fi
         scale=model.scale,
         precision=model.precision,
         theta_error=model.theta_error,
+        theta=model.theta,
     )
     return compare(y, y_model, tol, positions)
 

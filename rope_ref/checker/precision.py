@@ -8,21 +8,29 @@ factor s (1 unless a scaling variant sets it):
 - angles: theta_i and m theta_i are computed in the angle precision u_A, which is u_p for
   float64 and float32, and float32 (2^-24) for float16 and bfloat16: computing the phase
   in a 16-bit format is the bug ``low_precision_angles`` (bfloat16 cannot tell 4095 from
-  4096), not a precision. theta_i from ``pow`` and a division carries <= 3 u_A, the
-  product one more, so the angle error is <= 4 u_A |phi|; the model allows twice that:
-  dphi = C_ANGLE u_A |phi| with C_ANGLE = 8.
+  4096), not a precision. theta_i = b^(-e_i), e_i = 2i/r (eq 15), is computed in one of
+  three ways by correct implementations, each with its own error (docs/checker.md):
+  ``1 / b ** (arange / r)`` (HF, torch): the rounded exponent moves theta by
+  |ln theta_i| u_A, pow and the division add <= 3 u_A; ``exp2(-e_i log2 b)`` (mlx): the
+  rounded log2 b and product, 2 |ln theta_i| u_A, plus exp2's <= 2 u_A; the recurrence
+  theta_i = theta_(i-1) b^(-2/r) (ggml, llama.cpp): each of the i steps carries the
+  rounding of b^(-2/r) (<= 2 u_A, plus its rounded exponent) and of the product, so
+  <= 3 i u_A + |ln theta_i| u_A. The product with m adds one u_A. The model allows, per
+  pair, dphi_i = (C_ANGLE + C_LOG |ln theta_i| + C_STEP i) u_A |phi| with C_ANGLE = 8
+  (twice the 4 u_A of the constants), C_LOG = 2 and C_STEP = 3: a bound of all three.
 - trigonometry and arithmetic in p: cos and sin rounded to p, two products, one sum,
   the output rounded to p, and the input rounded to p (golden inputs are float64): six
   roundings of at most u_p times the pair's magnitude; the model allows C_TRIG = 8.
 
 So the tolerance of each rotated output is
 
-    tol = s (|x_a| + |x_b|) (C_ANGLE u_A |phi| + C_TRIG u_p)                       (T)
+    tol = s (|x_a| + |x_b|) (a_i u_A |phi| + C_TRIG u_p),                          (T)
+    a_i = C_ANGLE + C_LOG |ln theta_i| + C_STEP i
 
 and a feature past rotary_dim passes through with tol = C_TRIG u_p |x|. A floor of
 u_p 1e-3 max|x| keeps the tolerance of an all-zero pair from being exactly zero.
-At position 4095 with theta_1 = 1, (T) allows a float32 implementation 8 * 2^-24 * 4095
-= 2e-3 of |x| for the phase; a phase computed in bfloat16 is off by up to half its
+At position 4095 with theta_1 = 1 (a_0 = 8), (T) allows a float32 implementation
+8 * 2^-24 * 4095 = 2e-3 of |x| for the phase; a phase computed in bfloat16 is off by up to half its
 spacing, 1 radian at 4095 (it rounds to 4096) and up to 8 radians for phases in
 [2048, 4096): far outside (T).
 """
@@ -42,12 +50,28 @@ UNIT_ROUNDOFFS = {
 }
 PRECISIONS = tuple(UNIT_ROUNDOFFS)
 C_ANGLE = 8.0
+C_LOG = 2.0
+C_STEP = 3.0
 C_TRIG = 8.0
 
 
 def angle_unit(precision: str) -> float:
     """u_A: the unit roundoff the phase m theta_i must be computed with at ``precision``."""
     return UNIT_ROUNDOFFS["float64" if precision == "float64" else "float32"]
+
+
+def angle_coefficients(theta: np.ndarray) -> np.ndarray:
+    """a_i of (T): C_ANGLE + C_LOG |ln theta_i| + C_STEP i for each pair i.
+
+    theta: (r/2,) the frequencies the (modelled) implementation turns by. A theta_i that is
+    0 or not finite (p-RoPE's unrotated pairs, an overflowed model) gets C_ANGLE + C_STEP i:
+    its phase is 0 or not finite, so the term does not matter. Returns (r/2,) float64.
+    """
+    theta = np.abs(np.asarray(theta, dtype=np.float64))
+    usable = np.isfinite(theta) & (theta > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_term = np.where(usable, np.abs(np.log(np.where(usable, theta, 1.0))), 0.0)
+    return C_ANGLE + C_LOG * log_term + C_STEP * np.arange(theta.size, dtype=np.float64)
 
 
 def round_to(a, precision: str) -> np.ndarray:
@@ -80,6 +104,7 @@ def tolerance(
     scale: float,
     precision: str,
     theta_error: float = 0.0,
+    theta: np.ndarray | None = None,
 ) -> np.ndarray:
     """Tolerance (T) of the module docstring for every output.
 
@@ -93,6 +118,8 @@ def tolerance(
             float64 frequencies; a few u for eq 15, up to ~100 u for some scaling
             variants): adds theta_error |phi| to dphi, so a float64 implementation more
             exact than rope_ref is not failed for rope_ref's rounding.
+        theta: (rotary_dim/2,) the frequencies phi is turned by, for a_i
+            (``angle_coefficients``); None takes theta_i = 1 (a_i = C_ANGLE + C_STEP i).
 
     Returns:
         (batch, heads, seq, d) float64, > 0.
@@ -100,8 +127,9 @@ def tolerance(
     u_p, u_a = UNIT_ROUNDOFFS[precision], angle_unit(precision)
     a, b = pair_indices(rotary_dim, layout)
     mag = np.abs(x[..., a]) + np.abs(x[..., b])
+    a_i = angle_coefficients(np.ones(rotary_dim // 2) if theta is None else theta)
     with np.errstate(invalid="ignore"):
-        dphi = (C_ANGLE * u_a + theta_error) * np.where(np.isfinite(phi), np.abs(phi), 0.0)
+        dphi = (a_i * u_a + theta_error) * np.where(np.isfinite(phi), np.abs(phi), 0.0)
     per_pair = abs(scale) * mag * (dphi + C_TRIG * u_p)
     tol = C_TRIG * u_p * np.abs(x)
     tol[..., a] = per_pair

@@ -263,6 +263,7 @@ def verdict(case: Case) -> Report:
         scale=case.factor,
         precision=case.precision,
         theta_error=case.theta_error,
+        theta=case.theta,
     )
     before = compare(case.y, ref, tol, case.positions)
     ok = before.ratio <= 1.0
