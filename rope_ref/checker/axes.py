@@ -42,12 +42,20 @@ from rope_ref.validation import (
 )
 from rope_ref.validation.axes import check_section, check_style
 
-#: The coordinates ``check`` runs a multi-axis implementation at: axis 0 climbs the 1D
-#: checker's ladder (0 .. 65535, phases unwrap), the other axes take it in seeded orders,
-#: so every token has distinct coordinates and every mistake above changes the outputs.
+#: The coordinates ``check`` runs an M-RoPE implementation at: axis 0 climbs the 1D
+#: checker's ladder (0 .. 65535), the other axes take it in seeded orders, so every token
+#: has distinct coordinates and every mistake above changes the outputs.
 LADDER = np.array(
     [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100, 255, 256, 257, 1000, 2047, 4095, 4096, 8191,
      16384, 32767, 65535],
+    dtype=np.int64,
+)  # fmt: skip
+#: The 2D styles' ladder: patch coordinates of images up to 256 x 256 patches (Qwen2-VL's
+#: largest dynamic resolutions; 1-based, as Llama 4's are), with 127/128/129 and 255/256
+#: where bfloat16's spacing is 1 and 2.
+LADDER_2D = np.array(
+    [1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 100, 127, 128, 129, 144, 160, 192, 200, 233, 250,
+     255, 256],
     dtype=np.int64,
 )  # fmt: skip
 CHECK_SEED = 12
@@ -133,9 +141,11 @@ def stated_axes(d, base, layout, rotary_dim, rope_scaling, style, section):
 
 
 def check_positions_for(k: int) -> np.ndarray:
-    """(k, len(LADDER)) int64: axis 0 the ladder, the others seeded orders of it."""
+    """(k, 22) int64: axis 0 a ladder (``LADDER`` for M-RoPE's 3 axes, ``LADDER_2D`` for
+    2D), the others seeded orders of it."""
     rng = np.random.default_rng(CHECK_SEED)
-    rows = [LADDER] + [LADDER[rng.permutation(LADDER.size)] for _ in range(k - 1)]
+    ladder = LADDER if k == 3 else LADDER_2D
+    rows = [ladder] + [ladder[rng.permutation(ladder.size)] for _ in range(k - 1)]
     return np.stack(rows)
 
 
