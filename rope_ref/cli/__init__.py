@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from rope_ref.cli import demo
-from rope_ref.cli.check import add_check_parsers
+from rope_ref.cli.check import UNUSABLE, add_check_parsers
 from rope_ref.cli.golden import add_golden_parser
 
 
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, OSError) as err:  # OSError: a folder it cannot write
-        print(f"rope-ref: error: {err}", file=sys.stderr)
+    except UNUSABLE as err:  # OSError: a folder it cannot write (cli/check.py's UNUSABLE)
+        text = " ".join(str(err).split()) or type(err).__name__  # one line
+        print(f"rope-ref: error: {text}", file=sys.stderr)
         return 2

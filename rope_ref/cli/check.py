@@ -11,8 +11,13 @@
 A user runs their implementation on x at positions and writes ``output.npy`` (same shape,
 float16/32/64) beside them. ``check`` reads every DIR/<group>/output.npy (or DIR itself if
 it holds config.json), checks it against the golden group with ``check_outputs``, and
-prints the verdicts. Exit status: 0 all pass, 1 some fail, 2 unusable input (a missing
-file, a wrong shape, NaN in an output, inputs that differ from the golden ones).
+prints the verdicts. Every input file is read and compared with the golden group before
+the outputs are judged: x.npy and positions.npy must hold the group's arrays (dtype and
+values), and config.json every field that export writes, unchanged. Exit status: 0 all
+pass, 1 some fail, 2 unusable input (a missing or unreadable file, an .npy whose header
+claims more than the file holds, JSON nested too deeply, a wrong shape, NaN in an output,
+inputs or a config that differ from the golden ones), with one line on stderr (and
+``{"ok": false, "error": ...}`` on stdout with ``--json``).
 """
 
 from __future__ import annotations
@@ -24,8 +29,14 @@ from pathlib import Path
 import numpy as np
 
 from rope_ref.golden.store import LATEST_VERSION
+from rope_ref.validation import check_golden_version
+from rope_ref.validation.files import npy_header, parse_json, read_npy
 
 OUTPUT_FILE = "output.npy"
+#: What an unusable input raises (exit 2, one line): named errors, a file that cannot be
+#: read, and, as a last resort, what NumPy or the JSON parser raise for a file too large
+#: or too deep that slipped past the checks.
+UNUSABLE = (ValueError, TypeError, OSError, RecursionError, MemoryError)
 _INPUT_FILES = ("x.npy", "positions.npy", "config.json")
 
 
@@ -43,12 +54,21 @@ def export_inputs(directory, groups=None, version: str = LATEST_VERSION) -> list
         np.save(folder / "x.npy", np.asarray(group.arrays["x"], dtype="<f8"))
         positions = np.asarray(group.arrays["positions"])
         np.save(folder / "positions.npy", positions.astype(positions.dtype.newbyteorder("<")))
-        config = {k: v for k, v in group.config.items() if k != "description"}
-        config.update(
-            group=name, version=version, attention_factor=group.attention_factor, output=OUTPUT_FILE
-        )
-        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+        text = json.dumps(exported_config(group, version), indent=2) + "\n"
+        (folder / "config.json").write_text(text, encoding="utf-8")
     return names
+
+
+def exported_config(group, version: str) -> dict:
+    """The config.json that export writes for a golden group (and check expects back)."""
+    config = {k: v for k, v in group.config.items() if k != "description"}
+    config.update(
+        group=group.name,
+        version=version,
+        attention_factor=group.attention_factor,
+        output=OUTPUT_FILE,
+    )
+    return config
 
 
 def check_directory(directory, precision: str | None = None) -> list[tuple[str, object]]:
@@ -56,9 +76,6 @@ def check_directory(directory, precision: str | None = None) -> list[tuple[str, 
 
     Raises ValueError naming the file for anything unusable (see the module docstring).
     """
-    from rope_ref.checker.report import check_outputs
-    from rope_ref.golden import load_group
-
     root = Path(directory)
     if not root.is_dir():
         raise ValueError(f"DIR must be a folder written by `rope-ref golden export`, got {root}")
@@ -69,33 +86,79 @@ def check_directory(directory, precision: str | None = None) -> list[tuple[str, 
     )
     if not folders:
         raise ValueError(f"DIR {root} holds no exported group (no */config.json)")
-    results = []
-    for folder in folders:
-        for name in _INPUT_FILES + (OUTPUT_FILE,):
-            if not (folder / name).is_file():
-                raise ValueError(f"{folder / name} is missing")
-        config = _read_config(folder / "config.json")
-        group = load_group(config["group"], config.get("version", LATEST_VERSION))
-        x = _read_npy(folder / "x.npy")
-        if x.shape != group.arrays["x"].shape or not np.array_equal(x, group.arrays["x"]):
-            raise ValueError(
-                f"{folder / 'x.npy'} differs from golden group {group.name}'s "
-                "inputs; export it again"
-            )
-        outputs = _read_npy(folder / OUTPUT_FILE)
-        try:
-            results.append((group.name, check_outputs(outputs, group, precision=precision)))
-        except (ValueError, TypeError) as err:
-            raise ValueError(f"{folder / OUTPUT_FILE}: {err}") from err
-    return results
+    return [_check_folder(folder, precision) for folder in folders]
+
+
+def _check_folder(folder: Path, precision: str | None) -> tuple[str, object]:
+    """(group, Report) for one exported folder: its inputs and config compared with the
+    golden group's, then its output judged."""
+    from rope_ref.checker.report import check_outputs
+
+    for name in _INPUT_FILES + (OUTPUT_FILE,):
+        if not (folder / name).is_file():
+            raise ValueError(f"{folder / name} is missing")
+    group, version = _golden_group(folder / "config.json")
+    for key in ("x", "positions"):
+        _same_array(folder / f"{key}.npy", group.arrays[key], group.name)
+    outputs = _read_npy(folder / OUTPUT_FILE, group.arrays["x"].shape)
+    try:
+        return group.name, check_outputs(outputs, group, precision=precision)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{folder / OUTPUT_FILE}: {err}") from err
+
+
+def _golden_group(path: Path):
+    """(GoldenGroup, version) that an exported config.json names, after checking that it
+    holds exactly the fields export wrote (a missing 'version' means the newest set)."""
+    from rope_ref.golden import load_group
+
+    config = _read_config(path)
+    version = config.get("version", LATEST_VERSION)
+    try:
+        group = load_group(config["group"], check_golden_version(version))
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
+    expected = exported_config(group, version)
+    if "version" not in config:
+        expected.pop("version")
+    changed = [k for k in sorted(set(config) | set(expected), key=str) if k not in config
+               or k not in expected or not _same_json(config[k], expected[k])]  # fmt: skip
+    if changed:
+        raise ValueError(
+            f"{path} differs from golden group {group.name}'s config (set {version}) in "
+            f"field(s) {changed}; export it again"
+        )
+    return group, version
+
+
+def _same_json(a, b) -> bool:
+    """Equal as JSON values: 1 and 1.0 are one number, but True is not 1."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_json(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(map(_same_json, a, b))
+    return type(a) is type(b) and a == b or (_number(a) and _number(b) and a == b)
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _same_array(path: Path, golden: np.ndarray, group: str) -> None:
+    """An exported input file must hold the golden array: same shape, dtype and values."""
+    arr = _read_npy(path, golden.shape)
+    if arr.dtype != golden.dtype or not np.array_equal(arr, golden):
+        raise ValueError(
+            f"{path} differs from golden group {group}'s inputs ({arr.dtype} {arr.shape}, "
+            f"expected {golden.dtype} {golden.shape}); export it again"
+        )
 
 
 def _read_config(path: Path) -> dict:
     """An exported config.json: a JSON object with at least the golden group's name."""
-    try:
-        config = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path} is not valid JSON: {err}") from None
+    config = parse_json(str(path), path.read_bytes())
     if not isinstance(config, dict) or not isinstance(config.get("group"), str):
         raise ValueError(
             f"{path} must be a JSON object with the golden group's name under 'group' "
@@ -104,12 +167,16 @@ def _read_config(path: Path) -> dict:
     return config
 
 
-def _read_npy(path: Path) -> np.ndarray:
-    """An .npy file (no pickles), or a ValueError naming it."""
-    try:
-        return np.load(path, allow_pickle=False)
-    except (ValueError, EOFError, OSError) as err:
-        raise ValueError(f"{path} is not a readable .npy array: {err}") from None
+def _read_npy(path: Path, shape: tuple[int, ...]) -> np.ndarray:
+    """An .npy file (no pickles) of ``shape``, its header checked before its data is
+    read; a ValueError names the file."""
+    with open(path, "rb") as f:
+        _, got, _, _ = npy_header(str(path), f)
+    if got != tuple(shape):
+        raise ValueError(
+            f"{path} holds shape {got}, expected {tuple(shape)} (the golden inputs' shape)"
+        )
+    return read_npy(str(path), path)
 
 
 def add_check_parsers(sub, golden_actions) -> None:
@@ -147,10 +214,11 @@ def _export(args) -> int:
 def _check(args) -> int:
     try:
         results = check_directory(args.dir, args.precision)
-    except (ValueError, TypeError, OSError, KeyError) as err:
+    except UNUSABLE as err:
+        text = " ".join(str(err).split()) or type(err).__name__  # one line
         if args.json:
-            print(json.dumps({"ok": False, "error": str(err)}))
-        print(f"rope-ref check: unusable input: {err}", file=sys.stderr)
+            print(json.dumps({"ok": False, "error": text}))
+        print(f"rope-ref check: unusable input: {text}", file=sys.stderr)
         return 2
     ok = all(report.ok for _, report in results)
     if args.json:

@@ -1,5 +1,11 @@
-"""``rope-ref golden verify [--version V]`` and ``rope-ref golden regenerate DIR
-[--version V]``: V is a set version, default the newest (v2)."""
+"""``rope-ref golden verify [--version V] [--root DIR]`` and ``rope-ref golden regenerate
+DIR [--version V]``: V is a set version, default the newest (v2).
+
+``verify`` exits 0 when every file matches its sha256 and the manifest is the shipped one
+(its sha256 pinned in the code), 1 when a set under ``--root`` matches its own manifest
+but that manifest is not the shipped set's (the differing groups and fields are named),
+and 2 for anything unusable (an edited file or manifest, a malformed manifest).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +25,11 @@ def add_golden_parser(sub):
     verify.add_argument(
         "--version", default=LATEST_VERSION, help=f"set version (default {LATEST_VERSION})"
     )
+    verify.add_argument(
+        "--root",
+        help="a folder holding VERSION/manifest.json (e.g. from regenerate) instead of the "
+        "installed set; exit 1 if it is not the shipped set",
+    )
     verify.set_defaults(func=_verify)
     regen = actions.add_parser("regenerate", help="recompute the set with mpmath into DIR")
     regen.add_argument("dir", help="output folder (created if missing)")
@@ -33,12 +44,21 @@ def add_golden_parser(sub):
 
 
 def _verify(args) -> int:
-    from rope_ref.golden import load_manifest, verify
+    from rope_ref.golden import compare_with_shipped, load_manifest, verify
+    from rope_ref.golden.pinned import summary
 
-    manifest = load_manifest(args.version)
-    names = verify(args.version)
+    manifest = load_manifest(args.version, root=args.root)
+    names = verify(args.version, root=args.root)
     files = sum(len(g["files"]) for g in manifest["groups"])
-    print(f"golden {args.version}: {len(names)} groups, {files} files, every sha256 matches")
+    where = "" if args.root is None else f" in {args.root}"
+    text = f"golden {args.version}{where}: {len(names)} groups, {files} files, every sha256 matches"
+    diffs = compare_with_shipped(args.version, root=args.root)
+    if diffs:
+        print(
+            f"{text} its manifest, but it is not the shipped set {args.version}: {summary(diffs)}"
+        )
+        return 1
+    print(f"{text}; the manifest is the shipped one (its sha256 is pinned in rope_ref)")
     return 0
 
 

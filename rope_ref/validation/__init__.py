@@ -7,14 +7,14 @@ and every name is imported from here (``from rope_ref.validation import check_ba
 
 - ``_core``: integers, reals, dimensions, the base, layouts, float arrays, positions, theta;
 - ``_scaling``: rope_scaling dicts; ``_scaling_args``: what goes with one;
-- ``_checker``: rope_ref.check and rope_ref.golden;
+- ``_checker``: rope_ref.check and rope_ref.golden; ``golden``: manifests and groups;
+- ``files``: JSON and .npy read from files (their claims checked before allocating);
 - ``_model``: rope_ref.attention and rope_ref.encoder;
 - ``_decay_figures``: rope_ref.decay and rope_ref.figures.
 """
 
 from rope_ref.validation.checker import (
     check_callable,
-    check_golden_group,
     check_golden_root,
     check_golden_version,
     check_outputs_array,
@@ -43,6 +43,7 @@ from rope_ref.validation.decay_figures import (
     check_qk,
     check_same_shape,
 )
+from rope_ref.validation.golden import check_golden_group
 from rope_ref.validation.model import (
     check_attention_inputs,
     check_denominator,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 
 from rope_ref.validation.core import (
+    check_ndim,
+    check_plain_array,
     describe,
 )
 
@@ -35,12 +37,13 @@ def check_outputs_array(
     ``y`` may be anything ``np.asarray`` accepts (a CPU torch tensor, a list, an
     ml_dtypes bfloat16 array). NaN or inf is an error unless ``allow_nonfinite``.
     """
+    check_plain_array(name, y)
     try:
-        arr = np.asarray(y)
-    except (TypeError, ValueError, RuntimeError) as err:
+        arr = check_ndim(name, np.asarray(y))
+    except (TypeError, ValueError, RuntimeError, OverflowError, RecursionError) as err:
         raise TypeError(
             f"{name} must be convertible by np.asarray, got {describe(y)}: {err}"
-        ) from err
+        ) from None
     if arr.dtype.kind != "f" and arr.dtype.name != "bfloat16":
         raise TypeError(f"{name} must be a float array, got dtype {arr.dtype}")
     if arr.shape != tuple(shape):
@@ -52,16 +55,6 @@ def check_outputs_array(
         bad = int(arr.size - np.count_nonzero(finite))
         raise ValueError(f"{name} must be finite, got {bad} NaN or inf value(s)")
     return arr
-
-
-def check_golden_group(group: object) -> object:
-    """A golden group's name (str), or a group as ``rope_ref.golden.load_group`` returns."""
-    if not isinstance(group, str) and not (hasattr(group, "arrays") and hasattr(group, "config")):
-        raise TypeError(
-            "group must be a golden group's name (str) or a GoldenGroup from "
-            f"rope_ref.golden.load_group, got {describe(group)}"
-        )
-    return group
 
 
 def check_golden_version(version: object) -> str:

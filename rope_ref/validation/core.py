@@ -27,16 +27,71 @@ def describe(value: object) -> str:
     return f"{text} ({type(value).__name__})"
 
 
+#: The most axes an array argument may have: NumPy's iterators (einsum, ``where=``,
+#: ``out=`` with broadcasting) stop at 32, so more would fail deep inside NumPy.
+MAX_NDIM = 32
+#: The most values an array that a function builds (an output or a temporary that its
+#: inputs do not already hold: R per position, the (seq, seq) scores, the partial sums
+#: S_j per distance) may have: 2^25, 256 MiB of float64. Checked before allocating, so
+#: a call that would need more is a ValueError naming the arguments, not a MemoryError.
+MAX_ELEMENTS = 2**25
+
+
+def check_plain_array(name: str, value: object) -> object:
+    """Reject the ndarray subclasses whose values or arithmetic are not their array's: a
+    masked array (``np.asarray`` and every ufunc's ``out=`` drop its mask, so a masked NaN
+    comes back as a NaN) and ``np.matrix`` (always 2-D; ``*`` is a matrix product).
+    Returns ``value``."""
+    if isinstance(value, np.ma.MaskedArray):
+        raise TypeError(
+            f"{name} must be a plain NumPy array, got a masked array (np.ma.MaskedArray), "
+            f"whose mask rope_ref would drop; pass {name}.filled(fill_value) or {name}.data"
+        )
+    if isinstance(value, np.matrix):
+        raise TypeError(
+            f"{name} must be a plain NumPy array, got an np.matrix (always 2-D, * is a "
+            f"matrix product); pass np.asarray({name})"
+        )
+    return value
+
+
+def check_ndim(name: str, arr: np.ndarray) -> np.ndarray:
+    """At most MAX_NDIM axes."""
+    if arr.ndim > MAX_NDIM:
+        raise ValueError(
+            f"{name} must have at most {MAX_NDIM} axes (NumPy's iterators stop there), "
+            f"got {arr.ndim} axes"
+        )
+    return arr
+
+
+def check_size(what: str, shape: tuple[int, ...], limit: int = MAX_ELEMENTS) -> tuple:
+    """An array of ``shape`` that is about to be built must hold at most ``limit`` values
+    (MAX_ELEMENTS); ``what`` says which array and which arguments set its shape. Checked
+    with Python integers, before anything is allocated."""
+    size = math.prod(int(n) for n in shape)
+    if size > limit:
+        raise ValueError(
+            f"{what} would hold {size:.4g} values (shape {tuple(shape)}), more than the "
+            f"limit of {limit:.4g} (2^{limit.bit_length() - 1}, MAX_ELEMENTS) that rope_ref "
+            "builds in one array; pass fewer positions or a smaller d"
+        )
+    return tuple(shape)
+
+
 def as_array(name: str, value: object) -> np.ndarray:
     """``np.asarray(value)``, with NumPy's error for a ragged or unconvertible value
-    (``[[1], [1, 2]]``) turned into one that names the argument."""
+    (``[[1], [1, 2]]``) turned into one that names the argument; a masked array or
+    np.matrix is a TypeError (``check_plain_array``), more than MAX_NDIM axes a ValueError."""
+    check_plain_array(name, value)
     try:
-        return np.asarray(value)
-    except (ValueError, TypeError, OverflowError) as err:
+        arr = np.asarray(value)
+    except (ValueError, TypeError, OverflowError, RecursionError) as err:
         raise TypeError(
             f"{name} must be an array or a nested list of equal-length rows, "
             f"got {describe(value)}: {err}"
         ) from None
+    return check_ndim(name, arr)
 
 
 #: Lengths and counts that meet float64 arithmetic (context lengths, seq_len) must be
@@ -134,6 +189,7 @@ def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:
         raise TypeError(
             f"{name} must be a NumPy array of float16, float32 or float64, got {describe(x)}"
         )
+    check_ndim(name, check_plain_array(name, x))
     if x.dtype.type not in FLOAT_DTYPES:
         raise TypeError(f"{name} must have dtype float16, float32 or float64, got dtype {x.dtype}")
     if x.ndim < min_ndim:
@@ -156,7 +212,7 @@ def check_positions(positions: object, name: str = "positions") -> np.ndarray:
     Returns an array of at least one axis (a scalar becomes shape (1,)).
     """
     if isinstance(positions, np.ndarray):
-        arr = positions
+        arr = check_ndim(name, check_plain_array(name, positions))
     elif isinstance(positions, (numbers.Real, list, tuple)) and not isinstance(positions, bool):
         arr = as_array(name, positions)
     else:
@@ -215,6 +271,7 @@ def check_theta(theta: object, rotary_dim: int | None = None) -> np.ndarray:
     """A 1-D finite float array of frequencies theta_i, length rotary_dim/2 if given."""
     if not isinstance(theta, np.ndarray):
         theta = as_array("theta", theta) if isinstance(theta, (list, tuple)) else theta
+    check_plain_array("theta", theta)
     if not isinstance(theta, np.ndarray) or theta.dtype.kind not in "iuf":
         raise TypeError(f"theta must be a 1-D array of floats, got {describe(theta)}")
     if theta.ndim != 1 or theta.size == 0:

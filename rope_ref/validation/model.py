@@ -11,6 +11,7 @@ from rope_ref.validation.core import (
     check_bool,
     check_float_array,
     check_int,
+    check_plain_array,
     check_positions,
     check_positive_real,
     describe,
@@ -44,12 +45,14 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         raise TypeError(
             f"mask must be a NumPy bool array (True = may attend), got {describe(mask)}"
         )
+    check_plain_array("mask", mask)
     seq = q.shape[-2]
     target = q.shape[:-2] + ((1, seq) if linear else (seq, seq))
     if not broadcasts_to(mask.shape, target):
         what = "(..., 1, seq): linear attention masks keys only" if linear else "(..., seq, seq)"
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
-    return mask
+    # linear attention swaps the mask's last two axes: a 0-d or (seq,) mask needs them
+    return np.broadcast_to(mask, target) if linear else mask
 
 
 def check_scores(
@@ -215,7 +218,7 @@ def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
 
 def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:
     """Integer ids of shape (batch, seq) (or ``shape``) with 0 <= id < n_vocab."""
-    arr = as_array(name, ids) if isinstance(ids, (list, tuple)) else ids
+    arr = as_array(name, ids) if isinstance(ids, (list, tuple)) else check_plain_array(name, ids)
     if not isinstance(arr, np.ndarray) or arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(
             f"{name} must be an integer array of shape (batch, seq), got {describe(ids)}"
@@ -238,7 +241,10 @@ def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndar
 
 def check_padding_mask(mask: object, shape: tuple[int, int]) -> np.ndarray:
     """attention_mask: (batch, seq) of 0/1 (bool, int or float); returns bool."""
-    arr = as_array("attention_mask", mask) if isinstance(mask, (list, tuple)) else mask
+    if isinstance(mask, (list, tuple)):
+        arr = as_array("attention_mask", mask)
+    else:
+        arr = check_plain_array("attention_mask", mask)
     if not isinstance(arr, np.ndarray) or arr.dtype.kind not in "biuf":
         raise TypeError(
             f"attention_mask must be an array of 0/1 of shape {shape}, got {describe(mask)}"

@@ -13,6 +13,7 @@ from rope_ref.validation.core import (
     check_base,
     check_finite_real,
     check_int,
+    check_plain_array,
     check_positive_real,
     describe,
 )
@@ -170,7 +171,7 @@ def check_partial_rotary_factor(value: object) -> float:
 
 def _factor_list(name: str, value: object) -> np.ndarray:
     if isinstance(value, np.ndarray):
-        arr = value
+        arr = check_plain_array(name, value)
     elif isinstance(value, (list, tuple)):
         if not all(isinstance(v, numbers.Real) and not isinstance(v, bool) for v in value):
             raise TypeError(f"{name} must be a list of real numbers, got {describe(value)}")

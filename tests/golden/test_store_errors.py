@@ -6,7 +6,9 @@ is a ValueError naming the manifest, the group or note, the field and what was e
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import shutil
 
 import pytest
 from validation.error_table import assert_raises_named, error_params
@@ -154,6 +156,112 @@ MANIFEST_DAMAGES = [
         _set(("groups",), {}),
         ("field 'groups' must be a list",),
     ),
+    # the issue's malformed manifests: each raised KeyError, AttributeError or TypeError
+    ("no groups", "v2", _drop("groups"), ("field 'groups' must be a list", "None")),
+    ("groups null", "v2", _set(("groups",), None), ("field 'groups' must be a list", "None")),
+    ("groups empty", "v2", _set(("groups",), []), ("field 'groups'", "(at least one)", "[]")),
+    (
+        "a group without files",
+        "v2",
+        lambda m: _group(m).pop("files"),
+        (f"group '{GROUP}'", "field 'files' must be an object with entries", "None"),
+    ),
+    (
+        "files as a list",
+        "v2",
+        lambda m: _group(m).__setitem__("files", list(_group(m)["files"].values())),
+        (f"group '{GROUP}'", "field 'files' must be an object", "list"),
+    ),
+    (
+        "a file entry without sha256",
+        "v2",
+        lambda m: _group(m)["files"]["x"].pop("sha256"),
+        (f"group '{GROUP}'", "field 'files.x' must be an object with fields", "'sha256'"),
+    ),
+    (
+        "a sha256 that is not hex",
+        "v1",
+        _set(("groups", 3, "files", "cos", "sha256"), "z" * 64),
+        (f"group '{GROUP}'", "field 'files.cos.sha256'", "64 lowercase hex digits"),
+    ),
+    (
+        "a file outside the set",
+        "v2",
+        _set(("groups", 3, "files", "x", "path"), "../../../etc/passwd"),
+        (f"group '{GROUP}'", "field 'files.x.path'", "relative path inside the set"),
+    ),
+    (
+        "a shape that disagrees with the config",
+        "v2",
+        _set(("groups", 3, "files", "positions", "shape"), [3]),
+        (f"group '{GROUP}'", "field 'files.positions.shape'", "(from config)", "[3]"),
+    ),
+    (
+        "a shape of 10**12 values",
+        "v2",
+        _set(("groups", 3, "files", "x", "shape"), [10**6, 10**6]),
+        (f"group '{GROUP}'", "field 'files.x.shape'", "at most 33554432 values"),
+    ),
+    (
+        "a group without attention_factor_hex",
+        "v2",
+        lambda m: _group(m).pop("attention_factor_hex"),
+        (f"group '{GROUP}'", "field 'attention_factor_hex'", "finite float > 0 in hex", "None"),
+    ),
+    (
+        "attention_factor_hex inf",
+        "v2",
+        _set(("groups", 3, "attention_factor_hex"), "inf"),
+        (f"group '{GROUP}'", "field 'attention_factor_hex'", "'inf'"),
+    ),
+    (
+        "attention_factor and its hex disagree",
+        "v2",
+        _set(("groups", 3, "attention_factor"), 2.0),
+        (f"group '{GROUP}'", "field 'attention_factor'", "(its attention_factor_hex)", "2.0"),
+    ),
+    (
+        "a group without config",
+        "v2",
+        lambda m: _group(m).pop("config"),
+        (f"group '{GROUP}'", "field 'config' must be an object", "None"),
+    ),
+    (
+        "config.d a string",
+        "v2",
+        _set(("groups", 3, "config", "d"), "64"),
+        (f"group '{GROUP}'", "field 'config.d' must be an integer >= 1", "'64'"),
+    ),
+    (
+        "config.layout unknown",
+        "v1",
+        _set(("groups", 3, "config", "layout"), "sideways"),
+        (f"group '{GROUP}'", "field 'config.layout'", "('interleaved', 'half')", "'sideways'"),
+    ),
+    (
+        "config.base 0",
+        "v2",
+        _set(("groups", 3, "config", "base"), 0),
+        (f"group '{GROUP}'", "field 'config.base'", "0 (int)"),
+    ),
+    (
+        "config.rotary_dim odd",
+        "v2",
+        _set(("groups", 3, "config", "rotary_dim"), 3),
+        (f"group '{GROUP}'", "field 'config.rotary_dim'", "an even integer in [2, d = 64]"),
+    ),
+    (
+        "two groups of one name",
+        "v2",
+        lambda m: m["groups"].append(copy.deepcopy(_group(m))),
+        (f"group '{GROUP}' appears twice",),
+    ),
+    (
+        "a group name with a slash",
+        "v2",
+        _set(("groups", 3, "name"), "../x"),
+        ("group '../x' field 'name'", "[a-z0-9_]"),
+    ),
     (
         "v1 flags as v2's list",
         "v1",
@@ -180,6 +288,37 @@ def _damaged(tmp_path, version: str, damage):
     return tmp_path
 
 
+def _deep_manifest(tmp_path):
+    """A manifest of 100000 nested lists: json raised RecursionError."""
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "manifest.json").write_text("[" * 100000 + "]" * 100000)
+    return load_manifest("v2", root=tmp_path)
+
+
+def _lying_npy(tmp_path):
+    """x.npy whose header claims 10**12 float64 values, its sha256 updated in the
+    manifest: np.load raised MemoryError."""
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (1000000, 1000000), }"
+    header += " " * (63 - len(header) % 64) + "\n"
+    data = b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header.encode() + bytes(64)
+    root = _damaged(tmp_path, "v2", lambda m: None)
+    shutil.copytree(VECTORS / "v2" / GROUP, root / "v2" / GROUP)
+    (root / "v2" / GROUP / "x.npy").write_bytes(data)
+    manifest = copy.deepcopy(V2)
+    _group(manifest)["files"]["x"]["sha256"] = hashlib.sha256(data).hexdigest()
+    (root / "v2" / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    return load_group(GROUP, root=root)
+
+
+def _oversized_npy(tmp_path):
+    """A golden file far larger than its manifest's shape: refused before it is read."""
+    root = _damaged(tmp_path, "v2", lambda m: None)
+    shutil.copytree(VECTORS / "v2" / GROUP, root / "v2" / GROUP)
+    with open(root / "v2" / GROUP / "theta.npy", "ab") as f:
+        f.write(bytes(2**17))
+    return load_group(GROUP, root=root)
+
+
 def _manifest_row(name, version, damage, words):
     return (
         name,
@@ -196,6 +335,30 @@ STORE_ERRORS = [
         lambda: load_group("d2_base10000", "v" * 5000),
         ValueError,
         "version must be a folder name",
+    ),
+    (
+        "a 100000-deep manifest: RecursionError",
+        _deep_manifest,
+        ValueError,
+        ("golden manifest {tmp_path}/v2/manifest.json is JSON nested too deeply",),
+    ),
+    (
+        "an .npy header claiming 10**12 values: MemoryError",
+        _lying_npy,
+        ValueError,
+        (f"golden file {{tmp_path}}/v2/{GROUP}/x.npy", "claims shape (1000000, 1000000)"),
+    ),
+    (
+        "a golden file larger than its shape allows",
+        _oversized_npy,
+        ValueError,
+        (f"golden file {{tmp_path}}/v2/{GROUP}/theta.npy is", "more than an .npy of shape"),
+    ),
+    (
+        "the packaged set under a version it does not ship",
+        lambda: load_group("d2_base10000", "v3"),
+        ValueError,
+        ("version must be one of the golden sets rope_ref ships", "'v3'", "root="),
     ),
     (
         "root=3: Path's message",
