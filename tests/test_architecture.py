@@ -25,6 +25,7 @@ PACKAGE = Path(rope_ref.__file__).parent
 DATA_PATH = (
     # one place for argument checks, by subject
     "rope_ref.validation.core",
+    "rope_ref.validation.configs",
     "rope_ref.validation.axes",
     "rope_ref.validation.checker",
     "rope_ref.validation.files",
@@ -58,6 +59,12 @@ DATA_PATH = (
     "rope_ref.paper.bounds",
     "rope_ref.paper.decay",
     "rope_ref.paper.figures",
+    # a model's config.json to the RoPE of each of its layers
+    "rope_ref.configs",
+    "rope_ref.configs.families",
+    "rope_ref.configs.presets",
+    "rope_ref.configs.read",
+    "rope_ref.configs.layers",
     # multimodal position ids: the vector positions of multi-axis RoPE
     "rope_ref.multimodal.positions",
     "rope_ref.multimodal",

@@ -219,10 +219,11 @@ def check_scaling_relations(p: dict) -> None:
                 f"rope_scaling['{key}'] must have rotary_dim/2 = {r // 2} entries "
                 f"(one per theta_i), got {p[key].shape[0]}"
             )
-    if kind == "llama3" and p["high_freq_factor"] <= p["low_freq_factor"]:
+    if kind == "llama3" and p["high_freq_factor"] < p["low_freq_factor"]:
         raise ValueError(
-            f"rope_scaling['high_freq_factor'] must be > low_freq_factor, got "
-            f"{p['high_freq_factor']} <= {p['low_freq_factor']}"
+            f"rope_scaling['high_freq_factor'] must be >= low_freq_factor (equal: no smooth "
+            f"band, as Llama 4 Scout's config), got {p['high_freq_factor']} < "
+            f"{p['low_freq_factor']}"
         )
     if kind == "yarn":
         _check_yarn_betas(p)

@@ -101,6 +101,17 @@ def check_form(form: object, hf_compat: object = None) -> str:
     return implied
 
 
+def check_llama3_band(medium: np.ndarray, wavelength: float) -> None:
+    """llama3 with high_freq_factor = low_freq_factor: no wavelength may fall exactly on
+    L / low_freq_factor, where the smooth factor would be 0/0 (HF gives NaN there)."""
+    if np.any(medium):
+        raise ValueError(
+            "rope_scaling has high_freq_factor = low_freq_factor and a wavelength 2 pi / "
+            f"theta_i exactly at original_max_position_embeddings / low_freq_factor = "
+            f"{wavelength:g}, where llama3's smooth factor is 0/0"
+        )
+
+
 def check_yarn_truncate(params: dict, form: str) -> None:
     """``truncate`` belongs to the released code's index ramp; the YaRN paper's has none."""
     if "truncate" in params and form == "paper":

@@ -3,6 +3,8 @@ one (d, base, seq_len, hf_compat), raises a ValueError or TypeError naming what 
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from validation.error_table import assert_raises_named, error_params
 
@@ -156,7 +158,23 @@ SCALED_ERRORS = [
             64, None, dict(LLAMA3, low_freq_factor=4.0, high_freq_factor=1.0)
         ),
         ValueError,
-        "high_freq_factor'] must be > low_freq_factor",
+        "high_freq_factor'] must be >= low_freq_factor",
+    ),
+    (
+        "llama3 equal bands with a wavelength on the edge",
+        lambda: scaled_frequencies(
+            2,
+            1e4,
+            {
+                "rope_type": "llama3",
+                "factor": 2.0,
+                "low_freq_factor": 1 / math.pi,
+                "high_freq_factor": 1 / math.pi,
+                "original_max_position_embeddings": 2,
+            },
+        ),
+        ValueError,
+        "smooth factor is 0/0",
     ),
     (
         "odd partial",

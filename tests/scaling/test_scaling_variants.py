@@ -133,3 +133,21 @@ def test_error_bound_with_scaling_grows_with_position():
     b = rotation_error_bound(x, m, rope_scaling=LLAMA31)
     assert np.all(b[0] < 1e-14) and b[3].max() > b[2].max() > b[1].max()
     assert b.max() < 1e-8
+
+
+def test_llama3_with_equal_band_factors_keeps_or_divides_each_theta():
+    """Llama 4 Scout's rope_scaling has high_freq_factor = low_freq_factor = 1: no smooth
+    band, theta_i kept where its wavelength is < L and divided by s where it is > L."""
+    rs = {
+        "rope_type": "llama3",
+        "factor": 16.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 1.0,
+        "original_max_position_embeddings": 8192,
+    }
+    theta, factor = scaled_frequencies(128, 5e5, rs)
+    plain = frequencies(128, 5e5)
+    short = 2 * math.pi / plain < 8192
+    np.testing.assert_array_equal(theta[short], plain[short])
+    np.testing.assert_allclose(theta[~short], plain[~short] / 16.0, rtol=1e-15)
+    assert factor == 1.0 and 0 < short.sum() < 64
