@@ -18,13 +18,15 @@ from rope_ref.checker.vocabulary import CLASSES
 _SOFT_FRACTION = 0.99
 
 
-def diagnose(case: Case, before: Fit) -> tuple[str, str]:
+def diagnose(case: Case, before: Fit) -> list[tuple[str, str]]:
     """Try every model of every bug class; name the one that explains the outputs.
 
-    Returns (name, detail). Among the classes whose best model explains every output,
-    plausible models come first, then the order of ``CLASSES``; the detail names the
-    other classes that explain the outputs just as well (the same numbers: theta_i =
-    base^(-i/rotary_dim) is theta of d = 2 rotary_dim).
+    Returns [(name, detail)], or two where the model makes two mistakes at once
+    (``Model.also``: a misread scaling variant that also drops its attention factor).
+    Among the classes whose best model explains every output, plausible models come
+    first, then the order of ``CLASSES``; the detail names the other classes that explain
+    the outputs just as well (the same numbers: theta_i = base^(-i/rotary_dim) is theta
+    of d = 2 rotary_dim).
     """
     best: dict[str, tuple[Fit, Model]] = {}
     for model in models(case):
@@ -41,15 +43,18 @@ def diagnose(case: Case, before: Fit) -> tuple[str, str]:
         if len(strict) > 1:
             others = "; ".join(f"{n} ({best[n][1].what})" for n in strict[1:])
             detail += f"; the same outputs also fit: {others}"
-        return strict[0], detail
+        found = [(strict[0], detail)]
+        if model.also is not None:
+            found.append((model.also[0], f"the implementation also {model.also[1]}"))
+        return found
     if best:
         name = max(best, key=lambda n: (best[n][0].fraction, -CLASSES.index(n)))
         result, model = best[name]
         if result.fraction >= _SOFT_FRACTION:
             share = f"{100 * result.fraction:.2f}% of outputs"
-            return name, _evidence(model.what, before, result, share)
-        return "unexplained", _unexplained(case, before, name, result, model.what)
-    return "unexplained", _unexplained(case, before, None, None, "")
+            return [(name, _evidence(model.what, before, result, share))]
+        return [("unexplained", _unexplained(case, before, name, result, model.what))]
+    return [("unexplained", _unexplained(case, before, None, None, ""))]
 
 
 def _rank(result: Fit, model: Model) -> tuple:

@@ -10,6 +10,7 @@ checker keeps the class whose model explains every output within that model's to
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -147,6 +148,7 @@ def _attention_factor_missing(c: Case) -> Iterator[Model]:
 def _frequency_formula(c: Case) -> Iterator[Model]:
     if c.rope_scaling is not None:
         yield from _other_form_of_variant(c)
+        yield from misreadings(c)
         return
     r, base = c.rotary_dim, c.base
     variants = [
@@ -200,6 +202,129 @@ def _other_form_of_variant(c: Case) -> Iterator[Model]:
         f"uses {form} of {kind} (check with form={other!r})",
         c.positions[:, None] * theta[None, :],
         scale=factor,
+    )
+
+
+# Scaling variants read wrong: models of an implementation that computes the stated
+# variant with one of its rules misread, as real ports do. They are ``frequency_formula``
+# models (``rope_ref.checker.hypotheses``) when a rope_scaling dict is stated:
+#
+# - YaRN's ``truncate`` ignored or forced: the ramp ends rounded (floor, ceil) to whole
+#   dimensions where the dict says ``truncate: false`` (gpt-oss), or not rounded where it
+#   does not (vLLM #28244, sglang #14270: truncate=False ignored);
+# - YaRN's ramp blended the wrong way round: theta_i / s on the high frequencies and
+#   theta_i on the low ones, the reverse of NTK-by-parts (YaRN sec 3.2, eq 18's gamma); the
+#   same numbers as beta_fast and beta_slow swapped up to their rounding (torchtitan #3787);
+# - LongRoPE's other factor list: the long factors where the sequence calls for the short
+#   ones or back (factors chosen by the wrong length: vLLM #27431, llama.cpp #24823);
+# - every theta_i divided by one constant c (position interpolation, Chen et al. 2023)
+#   where another variant is stated, c fitted to the outputs (an NTK factor applied to the
+#   frequencies instead of the base gives c = s^(r/(r-2))).
+#
+# Each misreading where the stated variant has an attention factor is also tried with the
+# factor dropped (two mistakes at once, named both: ``Model.also``).
+
+
+def misreadings(c: Case) -> Iterator[Model]:
+    """Every misreading model of the stated scaling variant, and each with the attention
+    factor dropped too."""
+    kind = rope_type_of(c.rope_scaling)
+    makers = [_position_interpolation]
+    if kind == "yarn":
+        makers += [_yarn_truncate_flipped, _yarn_ramp_reversed]
+    if kind == "longrope":
+        makers.append(_longrope_other_factors)
+    for make in makers:
+        for model in make(c, kind):
+            yield model
+            if c.factor != 1.0 and model.scale == c.factor:
+                yield replace(
+                    model,
+                    scale=1.0,
+                    also=(
+                        "attention_factor_missing",
+                        f"drops the attention factor {c.factor:.6g} (multiplies by 1)",
+                    ),
+                )
+
+
+def _model(c: Case, what: str, theta, factor: float | None = None) -> Model:
+    return c.model("frequency_formula", what, c.positions[:, None] * theta[None, :], scale=factor)
+
+
+def _yarn_truncate_flipped(c: Case, kind: str) -> Iterator[Model]:
+    truncate = bool(c.rope_scaling.get("truncate", True))
+    flipped = dict(c.rope_scaling, truncate=not truncate)
+    try:
+        theta, factor = frequencies_for(c.rotary_dim, c.base, flipped, c.seq_len, c.form)
+    except ValueError:  # the paper's form has no truncate
+        return
+    what = (
+        "does not round YaRN's ramp ends to whole dimensions, as if truncate were false"
+        if truncate
+        else "ignores truncate=false: rounds YaRN's ramp ends (floor, ceil) to whole dimensions"
+    )
+    yield _model(c, what, theta, factor)
+
+
+def _yarn_ramp_reversed(c: Case, kind: str) -> Iterator[Model]:
+    # Stated: theta_i = theta0_i ((1 - g_i) + g_i / s), g_i the ramp (0 on the high
+    # frequencies). Reversed: theta0_i (g_i + (1 - g_i) / s) = theta0_i (1 + 1/s - t_i),
+    # t_i = theta_i / theta0_i.
+    s = c.rope_scaling.get("factor")
+    if not isinstance(s, (int, float)) or s <= 1:
+        return
+    theta0 = frequencies(c.rotary_dim, c.base)
+    reversed_theta = theta0 * (1.0 + 1.0 / s - c.theta / theta0)
+    yield _model(
+        c,
+        "blends YaRN's ramp the wrong way round: theta_i / s on the high frequencies and "
+        "theta_i on the low ones (NTK-by-parts reversed; beta_fast and beta_slow swapped)",
+        reversed_theta,
+    )
+
+
+def _longrope_other_factors(c: Case, kind: str) -> Iterator[Model]:
+    original = c.rope_scaling.get("original_max_position_embeddings")
+    if not isinstance(original, int) or c.seq_len is None:
+        return
+    long_now = c.seq_len > original
+    other_len = original if long_now else original + 1
+    theta, factor = frequencies_for(c.rotary_dim, c.base, c.rope_scaling, other_len, c.form)
+    which = "short" if long_now else "long"
+    yield _model(
+        c,
+        f"uses LongRoPE's {which} factors where a sequence of {c.seq_len} "
+        f"(original_max_position_embeddings {original}) calls for the "
+        f"{'long' if long_now else 'short'} ones",
+        theta,
+        factor,
+    )
+
+
+def _position_interpolation(c: Case, kind: str) -> Iterator[Model]:
+    theta0 = frequencies(c.rotary_dim, c.base)
+    omega, _ = phase_lines(c.positions, pair_ratios(c.x, c.y, c.layout, c.rotary_dim))
+    good = np.isfinite(omega) & (omega > 0)
+    if not np.any(good):
+        return
+    fitted = float(np.exp(np.median(np.log(theta0[good] / omega[good]))))
+    if not np.isfinite(fitted) or fitted <= 0 or abs(np.log(fitted)) < 1e-6:
+        return
+    note = ""
+    s = c.rope_scaling.get("factor")
+    r = c.rotary_dim
+    if isinstance(s, (int, float)) and s > 0 and r > 2:
+        if abs(fitted / s ** (r / (r - 2)) - 1) < 1e-4:
+            note = f" = factor^(r/(r-2)) = {s:g}^({r}/{r - 2}): NTK's base factor put on theta"
+        elif abs(fitted / s - 1) < 1e-4:
+            note = f" = the factor {s:g}"
+    yield _model(
+        c,
+        f"divides every theta_i by one constant {fitted:.6g}{note} (position interpolation) "
+        f"where {kind} is stated",
+        theta0 / fitted,
+        1.0,
     )
 
 

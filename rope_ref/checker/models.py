@@ -26,6 +26,7 @@ class Model:
     precision: the precision whose error model (``_precision.tolerance``) the fit uses;
     theta_error: the relative error bound of rope_ref's own theta, which it adds;
     theta: (rotary_dim/2,) the stated frequencies, whose a_i (``_precision``) it uses.
+    also: a second mistake the same model makes, (class name, what): two named at once.
     plausible: False for a model whose parameter is fitted to an arbitrary value (a base
     of 9980.49): it is named only when no plausible model explains the outputs.
     """
@@ -40,6 +41,7 @@ class Model:
     theta_error: float = 0.0
     plausible: bool = True
     theta: np.ndarray | None = None
+    also: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,7 @@ def verdict(case: Case) -> Report:
     before = compare(case.y, ref, tol, case.positions)
     ok = before.ratio <= 1.0
     with np.errstate(over="ignore", invalid="ignore"):  # wild outputs (1e308) fit no model
-        findings = [] if ok else [Finding(*diagnose(case, before))]
+        findings = [] if ok else [Finding(*found) for found in diagnose(case, before)]
     return Report(
         ok=ok,
         findings=findings,
