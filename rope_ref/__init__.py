@@ -14,7 +14,7 @@ p_(a(i)) theta_i for vector positions p of shape (k, ...).
 
 from rope_ref.checker.report import Finding, Report, check, check_outputs
 from rope_ref.checker.vocabulary import FINDING_NAMES
-from rope_ref.configs.layers import model_rope
+from rope_ref.configs.build import model_rope
 from rope_ref.model.attention import attention_scores, linear_attention, rope_attention
 from rope_ref.model.encoder import encode, weights_from_hf_state_dict
 from rope_ref.multimodal.positions import (

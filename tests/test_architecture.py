@@ -65,6 +65,7 @@ DATA_PATH = (
     "rope_ref.configs.presets",
     "rope_ref.configs.read",
     "rope_ref.configs.layers",
+    "rope_ref.configs.build",
     # multimodal position ids: the vector positions of multi-axis RoPE
     "rope_ref.multimodal.positions",
     "rope_ref.multimodal",

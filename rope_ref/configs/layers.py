@@ -1,18 +1,12 @@
-"""From a model's config to its RoPE, layer by layer: ``model_rope(config)``.
+"""The RoPE of one layer as its attention receives it: ``LayerRope``.
 
-``rope = model_rope(config)`` (config: a config.json as a dict, or a preset name of
-``rope_ref.configs.presets``) gives ``rope.layers``, one entry per layer: None where the
-layer has no RoPE (Llama 4's and SmolLM3's NoPE layers, Cohere2's global layers), else a
-``LayerRope`` whose ``rotate(x, positions)`` is exactly what that layer's attention
-receives from its rotary function, for q and for k: x (..., seq, head_dim) -> the same
-shape. Layers whose RoPE is the same share one ``LayerRope`` (``rope.groups()``).
-
-What the spec does, in the paper's terms: theta of eq 15 over the features its rope dict
-is defined over (or a scaling variant of it, ``rope_ref.scaling``; by default in the form
-of the released code that the model runs), the angles m theta_i at the positions given
-(eq 13), the rotation of eq 34 on ``rotary_dim`` features starting at ``offset``, pairs
-as the family's code forms them (``layout``), cos and sin times the attention factor, the
-rotated pairs written back in ``output_layout``, every other feature passed through.
+What a ``LayerRope`` does, in the paper's terms: theta of eq 15 over the features its rope
+dict is defined over (or a scaling variant of it, ``rope_ref.scaling``; by default in the
+form of the released code that the model runs), the angles m theta_i at the positions
+given (eq 13), the rotation of eq 34 on ``rotary_dim`` features starting at ``offset``,
+pairs as the family's code forms them (``layout``), cos and sin times the attention
+factor, the rotated pairs written back in ``output_layout``, every other feature passed
+through. ``rope_ref.configs.build.model_rope`` makes one per layer type from a config.
 """
 
 from __future__ import annotations
@@ -22,33 +16,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rope_ref.configs.families import FAMILIES, FULL, Family
-from rope_ref.configs.presets import PRESETS, preset_key
-from rope_ref.configs.read import (
-    at,
-    has_rope,
-    layer_types,
-    number,
-    rope_dicts,
-    split_axis_keys,
-    text_config,
-)
 from rope_ref.paper.layouts import to_half_layout
 from rope_ref.paper.rotary import rotate as rotate_paper
 from rope_ref.scaling.scaled import scaled_frequencies
-from rope_ref.validation import (
-    ROPE_SCALING_KEYS,
-    check_config,
-    check_float_array,
-    check_form,
-    check_head_split,
-    check_model_type,
-    check_positions,
-    check_preset,
-)
+from rope_ref.validation import check_float_array, check_positions
 
 _LENGTH_TYPES = ("dynamic", "longrope")  # theta depends on seq_len = max(position_ids) + 1
-_COMMON = {"rope_type", "rope_theta", "partial_rotary_factor"}
+#: The keys every rope dict may carry, whatever its rope_type.
+COMMON_KEYS = {"rope_type", "rope_theta", "partial_rotary_factor"}
 
 
 @dataclass(frozen=True)
@@ -167,166 +142,7 @@ class LayerRope:
         return text
 
 
-@dataclass(frozen=True)
-class ModelRope:
-    """A model's RoPE, layer by layer.
-
-    layers: one entry per layer, None for a layer without RoPE; layer_types: HF's layer
-    type of each; family: the family's name; max_position_embeddings: the context length
-    (None when the config has none); source: where the config came from; notes: what the
-    family's attention does beside RoPE that changes q or the scores; ignored: rope dict
-    keys HF's RoPE does not read.
-    """
-
-    name: str
-    model_type: str
-    family: str
-    layer_types: tuple
-    layers: tuple
-    max_position_embeddings: int | None
-    source: str = ""
-    notes: tuple = ()
-    ignored: tuple = ()
-
-    def groups(self) -> list[tuple[LayerRope | None, list[int]]]:
-        """The distinct RoPEs (None: no RoPE), each with the layers that use it, in order of
-        their first layer."""
-        out: list = []
-        for i, spec in enumerate(self.layers):
-            for other, indices in out:
-                if other == spec:
-                    indices.append(i)
-                    break
-            else:
-                out.append((spec, [i]))
-        return out
-
-
-def model_rope(config, *, form: str | None = None) -> ModelRope:
-    """The RoPE of every layer of a model.
-
-    Args:
-        config: a model's config.json as a dict (transformers 5 ``rope_parameters``,
-            per layer type or flat, or the older keys: ``rope_scaling``, ``rope_theta``,
-            ``rotary_pct``, ``rotary_emb_base``, ``rotary_dim``, ``rope_local_base_freq``,
-            ``partial_rotary_factor``, ``head_dim``, ``qk_rope_head_dim``,
-            ``rope_interleave``, ``no_rope_layers``, ``layer_types``,
-            ``global_attn_every_n_layers``, ``mrope_section``; a multimodal config's
-            ``text_config``), or a preset name (``rope_ref.configs.presets.PRESETS``).
-        form: "code" (default: what the model runs) or "paper" (``rope_ref.scaling``).
-
-    Returns:
-        ModelRope. Raises ValueError / TypeError naming the config key for an unknown
-        model type or an inconsistent config.
-    """
-    config, name, source = _resolve(check_config(config))
-    form = check_form(form)
-    cfg, where, model_type = text_config(config)
-    family = FAMILIES[check_model_type(model_type, at(where, "model_type"), FAMILIES)]
-    n = number(cfg, where, "num_hidden_layers")
-    types = layer_types(cfg, where, family, n)
-    rope = has_rope(cfg, where, family, types)
-    dicts = rope_dicts(cfg, where, family, types) if family.positions == "position_ids" else {}
-    fixed = ({"rope_type": "default", "rope_theta": family.default_theta}, where)
-    max_pos = number(cfg, where, "max_position_embeddings", None)
-    built, ignored, layers = {}, set(), []
-    for i, t in enumerate(types):
-        d, path = dicts.get(t, fixed)
-        if not rope[i] or d is None:
-            layers.append(None)
-            continue
-        if t not in built:
-            built[t], extra = _layer(cfg, where, family, t, (d, path), max_pos, form)
-            ignored |= extra
-        layers.append(built[t])
-    return ModelRope(
-        name=name or model_type,
-        model_type=model_type,
-        family=family.name,
-        layer_types=tuple(types),
-        layers=tuple(layers),
-        max_position_embeddings=max_pos,
-        source=source,
-        notes=family.notes,
-        ignored=tuple(sorted(ignored)),
-    )
-
-
-def _resolve(config) -> tuple[dict, str | None, str]:
-    """(config dict, preset name or None, source)."""
-    if isinstance(config, str):
-        preset = PRESETS[check_preset(preset_key(config), PRESETS)]
-        return preset["config"], preset_key(config), preset["source"]
-    return config, None, "config"
-
-
-def _layer(cfg, where, family: Family, layer_type, given, max_pos, form):
-    """(LayerRope, ignored keys) for one layer type; given: (its rope dict, the dict's path)."""
-    head, offset, rope_dim = _geometry(cfg, where, family, layer_type)
-    d, axis = split_axis_keys(given[0])
-    if d.get("rope_type") in ("dynamic", "yarn", "longrope") and max_pos is not None:
-        d["max_position_embeddings"] = max_pos  # HF reads it from the model config
-    allowed = ROPE_SCALING_KEYS.get(d.get("rope_type"))
-    ignored = set()
-    if allowed is not None:
-        ignored = set(d) - allowed[0] - allowed[1] - _COMMON
-        d = {k: v for k, v in d.items() if k not in ignored}
-    key = given[1]
-    seq_len = d.get("max_position_embeddings") if d.get("rope_type") == "dynamic" else None
-    try:
-        theta, _ = scaled_frequencies(rope_dim, None, d, seq_len, form=form)
-    except (ValueError, TypeError) as err:
-        raise type(err)(f"{key} (the RoPE of {layer_type} layers): {err}") from None
-    rotary_dim = 2 * theta.size
-    check_head_split(head, rotary_dim, offset, key)
-    layout = family.layout
-    if family.name == "DeepSeek-V3" and not cfg.get("rope_interleave", True):
-        layout = "half"
-    spec = LayerRope(
-        head_dim=head,
-        offset=offset,
-        rope_dim=rope_dim,
-        rotary_dim=rotary_dim,
-        params=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in d.items())),
-        layout=layout,
-        output_layout="half" if layout == "half" else family.output_layout or layout,
-        form=form,
-        positions=family.positions,
-        mrope=tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in axis.items())),
-        rotates_values=bool(cfg.get("rotary_value", False)) and family.name == "RoFormer",
-    )
-    return spec, ignored
-
-
-def _geometry(cfg, where, family: Family, layer_type) -> tuple[int, int, int]:
-    """(head_dim, offset, rope_dim) of a layer type's q/k head."""
-    if family.head == "deepseek":
-        nope = number(cfg, where, "qk_nope_head_dim")
-        rope = number(cfg, where, "qk_rope_head_dim")
-        return nope + rope, nope, rope
-    head = _head_dim(cfg, where, family)
-    if family.head == "gemma4" and layer_type == FULL:
-        head = number(cfg, where, "global_head_dim", 512)
-    if family.head == "gptj":  # GPTJConfig's rotary_dim defaults to 64; null: the head
-        rotary = cfg.get("rotary_dim", 64)
-        return head, 0, head if rotary is None else number(cfg, where, "rotary_dim")
-    return head, 0, head
-
-
-def _head_dim(cfg, where, family: Family) -> int:
-    if family.head != "hidden" and cfg.get("head_dim") is not None:
-        return number(cfg, where, "head_dim")
-    hidden = number(cfg, where, "hidden_size")
-    heads = number(cfg, where, "num_attention_heads")
-    if hidden % heads:
-        raise ValueError(
-            f"{at(where, 'hidden_size')} ({hidden}) is not a multiple of "
-            f"{at(where, 'num_attention_heads')} ({heads}), and there is no head_dim"
-        )
-    return hidden // heads
-
-
-_NOT_SHOWN = _COMMON | {"max_position_embeddings"}
+_NOT_SHOWN = COMMON_KEYS | {"max_position_embeddings"}
 _SHORT = {
     "low_freq_factor": "low",
     "high_freq_factor": "high",

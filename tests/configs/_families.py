@@ -111,6 +111,78 @@ CASES = {
         },
         FAR,
     ),
+    "ministral-3 (yarn, llama_4_scaling_beta)": (
+        "Ministral 3",
+        {
+            "model_type": "ministral3",
+            **_T,
+            "head_dim": 16,
+            "num_hidden_layers": 2,
+            "max_position_embeddings": 262144,
+            "rope_parameters": {
+                "rope_type": "yarn",
+                "rope_theta": 1e6,
+                "factor": 16.0,
+                "original_max_position_embeddings": 16384,
+                "beta_fast": 32.0,
+                "beta_slow": 1.0,
+                "mscale": 1.0,
+                "mscale_all_dim": 1.0,
+                "llama_4_scaling_beta": 0.1,
+            },
+        },
+        FAR,
+    ),
+    "qwen2-vl (text positions)": (
+        "Qwen2-VL",
+        {
+            "model_type": "qwen2_vl_text",
+            **_T,
+            "num_hidden_layers": 2,
+            "rope_theta": 1e6,
+            "rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]},
+        },
+        FAR,
+    ),
+    "qwen2.5-vl (text positions)": (
+        "Qwen2.5-VL",
+        {
+            "model_type": "qwen2_5_vl_text",
+            **_T,
+            "num_hidden_layers": 2,
+            "rope_theta": 1e6,
+            "rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]},
+        },
+        FAR,
+    ),
+    "qwen3-vl (text positions)": (
+        "Qwen3-VL",
+        {
+            "model_type": "qwen3_vl_text",
+            **_T,
+            "head_dim": 16,
+            "num_hidden_layers": 2,
+            "rope_theta": 5e6,
+            "rope_scaling": {
+                "rope_type": "default",
+                "mrope_interleaved": True,
+                "mrope_section": [2, 3, 3],
+            },
+        },
+        FAR,
+    ),
+    "phi-2 (partial 0.4)": (
+        "Phi",
+        {
+            "model_type": "phi",
+            "hidden_size": 80,
+            "num_attention_heads": 4,
+            "num_hidden_layers": 2,
+            "partial_rotary_factor": 0.4,
+            "max_position_embeddings": 2048,
+        },
+        FAR,
+    ),
     "qwen2 (yarn)": (
         "Qwen2",
         {

@@ -27,6 +27,9 @@ from rope_ref.paper.layouts import to_half_layout
 # takes its tensors ("qk": (q, k, ...) -> (q, k); "one": (x, ...) -> x; "gptj": (x, sin,
 # cos) -> x; "roformer": (sinusoidal_pos, q, k[, v]) -> (q, k[, v])).
 FUNCTIONS = {
+    "qwen2_vl_text": ("qwen2_vl", [("apply_rotary_pos_emb", "qk")]),
+    "qwen2_5_vl_text": ("qwen2_5_vl", [("apply_rotary_pos_emb", "qk")]),
+    "qwen3_vl_text": ("qwen3_vl", [("apply_rotary_pos_emb", "qk")]),
     "gemma4_text": ("gemma4", [("apply_rotary_pos_emb", "one")]),
     "gptj": ("gptj", [("apply_rotary_pos_emb", "gptj")]),
     "deepseek_v2": ("deepseek_v2", [("apply_rotary_emb", "qk")]),
@@ -40,7 +43,6 @@ FUNCTIONS = {
         [("RoFormerSelfAttention.apply_rotary_position_embeddings", "roformer")],
     ),
     "gemma3_text": ("gemma3", [("apply_rotary_pos_emb", "qk")]),
-    "qwen2_5_vl_text": ("qwen2_5_vl", [("apply_multimodal_rotary_pos_emb", "qk")]),
 }
 #: The sequence axis of the tensors each family's rotary function takes.
 SEQ_AXIS = {"gemma4_text": 1, "gptj": 1, "llama4_text": 1}
@@ -81,7 +83,7 @@ def capture(config: dict, positions) -> dict[int, list]:
         with torch.no_grad():
             if kind == "roformer":
                 model(input_ids=ids)
-            elif kind == "qwen2_5_vl_text":
+            elif kind.endswith("_vl_text"):  # M-RoPE's (t, h, w), equal for text tokens
                 p = torch.as_tensor(positions)[None, None].expand(3, 1, -1)
                 model(input_ids=ids, position_ids=p)
             else:

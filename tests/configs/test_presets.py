@@ -1,0 +1,63 @@
+"""Every preset loads offline, is cited (model id and date), and holds what its model's
+RoPE is known for: the facts the issue names, checked one by one."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+
+import rope_ref as rr
+from rope_ref.configs.presets import PRESETS
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_every_preset_gives_one_entry_per_layer_and_is_cited(name):
+    preset = PRESETS[name]
+    rope = rr.model_rope(name)
+    assert rope.source == preset["source"] and rope.name == name
+    pattern = r"config\.json of [\w.-]+/[\w.-]+ on the Hugging Face hub, as of \d{4}-\d\d-\d\d"
+    assert re.fullmatch(pattern, preset["source"]), preset["source"]
+    config = preset["config"].get("text_config", preset["config"])
+    layers = config.get("num_hidden_layers", config.get("n_layer"))
+    assert len(rope.layers) == layers and any(spec is not None for spec in rope.layers)
+
+
+def test_at_least_twenty_published_models():
+    assert len(PRESETS) >= 20
+    assert len({p["id"] for p in PRESETS.values()}) == len(PRESETS)
+
+
+def test_preset_names_ignore_case_and_underscores():
+    assert rr.model_rope("Qwen3_8B").layers == rr.model_rope("qwen3-8b").layers
+
+
+@pytest.mark.parametrize(
+    ("name", "layer", "facts"),
+    [
+        ("llama-3.1-8b", 0, {"rope_type": "llama3", "base": 500000.0, "rotary_dim": 128}),
+        ("gemma-3-27b", 5, {"rope_type": "linear", "base": 1e6}),
+        ("gemma-3-27b", 0, {"rope_type": "default", "base": 1e4}),
+        ("glm-4-9b-0414", 0, {"rotary_dim": 64, "layout": "interleaved"}),
+        ("pythia-1.4b", 0, {"rotary_dim": 32, "layout": "half", "head_dim": 128}),
+        ("gpt-j-6b", 0, {"rotary_dim": 64, "layout": "interleaved", "head_dim": 256}),
+        ("deepseek-v3", 0, {"rotary_dim": 64, "offset": 128, "output_layout": "half"}),
+        ("deepseek-v2-lite", 0, {"rotary_dim": 64, "offset": 128, "output_layout": "interleaved"}),
+        ("gpt-oss-20b", 0, {"rope_type": "yarn", "base": 150000.0}),
+        ("modernbert-base", 0, {"base": 160000.0}),
+        ("modernbert-base", 1, {"base": 10000.0}),
+        ("llama-4-scout", 0, {"layout": "interleaved", "rope_type": "llama3"}),
+    ],
+)
+def test_presets_hold_their_models_rope(name, layer, facts):
+    spec = rr.model_rope(name).layers[layer]
+    for key, value in facts.items():
+        assert getattr(spec, key) == value, (name, layer, key)
+
+
+def test_yarn_presets_state_what_the_model_runs():
+    gpt_oss = rr.model_rope("gpt-oss-20b").layers[0]
+    assert dict(gpt_oss.params)["truncate"] is False
+    assert gpt_oss.attention_factor == pytest.approx(0.1 * math.log(32) + 1)
+    assert rr.model_rope("deepseek-v3").layers[0].attention_factor == 1.0  # mscale ratio 1
