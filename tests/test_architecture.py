@@ -94,6 +94,8 @@ DATA_PATH = (
     "rope_ref.checker.diagnose",
     "rope_ref.checker.axes",
     "rope_ref.checker.report",
+    "rope_ref.checker.layer_models",
+    "rope_ref.checker.layers",
     # the command line and the demo
     "rope_ref.cli.check_demo",
     "rope_ref.cli.encoder_demo",

@@ -18,8 +18,10 @@ from rope_ref.checker.vocabulary import CLASSES
 _SOFT_FRACTION = 0.99
 
 
-def diagnose(case: Case, before: Fit) -> list[tuple[str, str]]:
-    """Try every model of every bug class; name the one that explains the outputs.
+def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
+    """Try every model of every bug class (and the ``extra`` models a caller that knows
+    more fits too: ``rope_ref.checker.layers``'s per-layer classes); name the one that
+    explains the outputs.
 
     Returns [(name, detail)], or two where the model makes two mistakes at once
     (``Model.also``: a misread scaling variant that also drops its attention factor).
@@ -29,7 +31,7 @@ def diagnose(case: Case, before: Fit) -> list[tuple[str, str]]:
     of d = 2 rotary_dim).
     """
     best: dict[str, tuple[Fit, Model]] = {}
-    for model in models(case):
+    for model in (*extra, *models(case)):
         result = fit(model, case.x, case.positions, case.y)
         if model.name not in best or _rank(result, model) < _rank(*best[model.name]):
             best[model.name] = (result, model)

@@ -249,8 +249,9 @@ def check_outputs(outputs, group, *, precision: str | None = None) -> Report:
     )
 
 
-def verdict(case: Case) -> Report:
-    """Pass ``case`` if its outputs match the stated RoPE, else name the cause."""
+def verdict(case: Case, extra=()) -> Report:
+    """Pass ``case`` if its outputs match the stated RoPE, else name the cause (trying the
+    ``extra`` models too: ``rope_ref.checker.diagnose``)."""
     ref = rotate(
         case.x, case.positions, theta=case.theta, layout=case.layout, rotary_dim=case.rotary_dim
     )
@@ -268,7 +269,7 @@ def verdict(case: Case) -> Report:
     before = compare(case.y, ref, tol, case.positions)
     ok = before.ratio <= 1.0
     with np.errstate(over="ignore", invalid="ignore"):  # wild outputs (1e308) fit no model
-        findings = [] if ok else [Finding(*found) for found in diagnose(case, before)]
+        findings = [] if ok else [Finding(*found) for found in diagnose(case, before, extra)]
     return Report(
         ok=ok,
         findings=findings,

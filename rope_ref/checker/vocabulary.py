@@ -10,10 +10,13 @@ CLASSES = (
     "rotation_reversed",
     "cos_sin_swapped",
     "position_offset",
+    "partial_rotary_ignored",
     "rotary_dim_mismatch",
     "scaling_ignored",
     "attention_factor_missing",
+    "longrope_threshold_off_by_one",
     "frequency_formula",
+    "wrong_layer_base",
     "wrong_base",
     "low_precision_angles",
     # multi-axis RoPE (rope_ref.checker.axes): M-RoPE's sections, its chunked/interleaved
@@ -23,6 +26,22 @@ CLASSES = (
     "hw_swapped",
     "half_duplication",
     "scalar_positions",
+    "nope_layer_rotated",
+)
+
+#: The per-layer classes: named by ``rope_ref.checker.layers`` (a model's every layer,
+#: ``check_model`` and ``rope-ref check`` of a model export), which knows the model's other
+#: layers: a layer given the RoPE of another layer type (Gemma 3's sliding layers given the
+#: global base, vLLM #29111, llama.cpp #14367), a NoPE layer rotated, partial_rotary_factor
+#: ignored (MaxText #4616, mlx-lm #1698), LongRoPE's switch off by one at
+#: original_max_position_embeddings (unsloth #10681). Each sits in ``CLASSES`` just before
+#: the generic class that would also fit (rotary_dim_mismatch, frequency_formula,
+#: wrong_base), so the specific name wins a tie.
+LAYER_CLASSES = (
+    "wrong_layer_base",
+    "nope_layer_rotated",
+    "partial_rotary_ignored",
+    "longrope_threshold_off_by_one",
 )
 
 #: Every name a Finding can carry: a bug class, or ``unexplained`` when none fits.

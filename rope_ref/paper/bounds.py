@@ -157,7 +157,7 @@ def scaled_theta_error_bound(
     t = theta_error_bound(r, b) + e_b + 12 * u  # t'_i without the blend term
     if kind == "yarn":
         t = t + yarn_blend_error(p, form, t)
-    if kind == "llama3":
+    if kind == "llama3" and p["high_freq_factor"] > p["low_freq_factor"]:  # equal: no blend
         rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
         low, high = p["low_freq_factor"], p["high_freq_factor"]
         t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])

@@ -28,10 +28,13 @@ def test_names_are_the_fixed_vocabulary():
         "rotation_reversed",
         "cos_sin_swapped",
         "position_offset",
+        "partial_rotary_ignored",
         "rotary_dim_mismatch",
         "scaling_ignored",
         "attention_factor_missing",
+        "longrope_threshold_off_by_one",
         "frequency_formula",
+        "wrong_layer_base",
         "wrong_base",
         "low_precision_angles",
         "mrope_section_mismatch",
@@ -39,6 +42,7 @@ def test_names_are_the_fixed_vocabulary():
         "hw_swapped",
         "half_duplication",
         "scalar_positions",
+        "nope_layer_rotated",
         "unexplained",
     )
 

@@ -1,11 +1,18 @@
 """What each scaling variant claims, checked on rope_ref alone (HF: tests/interop)."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
 
-from rope_ref import frequencies, rotate, rotation_error_bound, scaled_frequencies
+from rope_ref import (
+    frequencies,
+    rotate,
+    rotation_error_bound,
+    scaled_frequencies,
+    scaled_theta_error_bound,
+)
 
 LLAMA31 = {
     "rope_type": "llama3",
@@ -151,3 +158,17 @@ def test_llama3_with_equal_band_factors_keeps_or_divides_each_theta():
     np.testing.assert_array_equal(theta[short], plain[short])
     np.testing.assert_allclose(theta[~short], plain[~short] / 16.0, rtol=1e-15)
     assert factor == 1.0 and 0 < short.sum() < 64
+
+
+def test_llama3_with_equal_band_factors_has_a_finite_error_bound_without_warnings():
+    rs = {
+        "rope_type": "llama3",
+        "factor": 16.0,
+        "low_freq_factor": 1.0,
+        "high_freq_factor": 1.0,
+        "original_max_position_embeddings": 8192,
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = scaled_theta_error_bound(128, 5e5, rs)
+    assert np.all(np.isfinite(t)) and np.all(t < 1e-13)
