@@ -80,8 +80,26 @@ def _position_offset(c: Case) -> Iterator[Model]:
         )
 
 
+#: Up to this d every rotary dimension 2, 4, ..., d is tried; above it (no head in use is
+#: so wide) only ``_rotary_dim_candidates``, so a failing check costs O(d), not O(d^2).
+ALL_ROTARY_DIMS_UP_TO = 256
+
+
+def _rotary_dim_candidates(c: Case) -> list[int]:
+    """The rotary dimensions r to try: all of them for d <= ALL_ROTARY_DIMS_UP_TO; else the
+    r the outputs show (features from r on pass through unchanged: y == x), its
+    neighbours, and the usual fractions of d and of the stated rotary_dim."""
+    if c.d <= ALL_ROTARY_DIMS_UP_TO:
+        return list(range(2, c.d + 1, 2))
+    changed = np.flatnonzero(np.any(~(c.y == c.x), axis=(0, 1, 2)))
+    seen = 2 * ((int(changed[-1]) + 2) // 2) if changed.size else 0  # 0: none turned
+    picks = {seen - 2, seen, seen + 2, c.d, c.rotary_dim // 2, 2 * c.rotary_dim}
+    picks |= {c.d * k // 8 for k in range(1, 8)}
+    return sorted(r for r in picks if 2 <= r <= c.d and r % 2 == 0)
+
+
 def _rotary_dim_mismatch(c: Case) -> Iterator[Model]:
-    for r in range(2, c.d + 1, 2):
+    for r in _rotary_dim_candidates(c):
         theta = _frequencies_or_none(c, r) if r != c.rotary_dim else None
         if theta is not None:
             yield c.model(

@@ -147,6 +147,10 @@ def phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
     """
     order = np.argsort(positions, kind="stable")
     m = positions[order].astype(np.float64)
+    # fit in m / 2^(e-1), 2^(e-1) <= max |m| < 2^e (exact): positions of 1e-300 or
+    # subnormal ones would otherwise underflow polyfit's column norms to 0 (LinAlgError)
+    unit = float(np.ldexp(1.0, np.frexp(np.max(np.abs(m), initial=0.0))[1] - 1))
+    m = m / unit
     ph = np.angle(w[order])
     out = ph.copy()
     for k in range(1, len(m)):
@@ -159,4 +163,5 @@ def phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
     if np.ptp(m) == 0:
         return np.zeros(w.shape[1]), out[0]
     slope, icpt = np.polyfit(m, out, 1)
-    return slope, icpt
+    with np.errstate(over="ignore"):  # omega beyond float64 for subnormal positions: inf
+        return slope / unit, icpt

@@ -25,6 +25,7 @@ from rope_ref.checker.models import compare
 from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
 from rope_ref.paper.rotary import rotate
 from rope_ref.scaling.config import form_of, rope_type_of
+from rope_ref.validation.checker import check_check_dim
 
 #: The positions ``check`` runs an implementation at: a ladder that grows by at most a
 #: factor 2.6 per step (so phases unwrap), with 255/256/257 (bfloat16 cannot tell 256
@@ -133,7 +134,7 @@ def check(
             array ``np.asarray`` accepts). x is float64, or float32 for ``precision``
             "float32"/"bfloat16", float16 for "float16"; its values are exact in bfloat16.
         d, base, layout, rotary_dim: the RoPE fn claims to be (eq 15; layouts as in
-            ``rope_ref.layouts``).
+            ``rope_ref.layouts``); d at most 8192 (``validation.checker.MAX_CHECK_DIM``).
         rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None; its
             rope_theta is the base and its partial_rotary_factor sets rotary_dim. Positions
             go up to 65535, so seq_len is 65536 (dynamic NTK, longrope's long factors).
@@ -160,7 +161,7 @@ def check(
         called.
     """
     validation.check_callable("fn", fn)
-    d = validation.check_even_dim("d", d)
+    d = check_check_dim(d)  # <= MAX_CHECK_DIM, before 132 d inputs are built
     precision = validation.check_precision(precision, PRECISIONS, allow_none=True)
     x = _check_inputs(d, precision)
     if style is not None or axes.axes_stated(rope_scaling):  # vector positions

@@ -27,6 +27,7 @@ from rope_ref.validation import (
     check_query_key,
     check_scores,
 )
+from rope_ref.validation.model import check_attention_size, check_linear_output
 
 
 def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndarray:
@@ -37,6 +38,7 @@ def attention_scores(q: np.ndarray, k: np.ndarray, positions, **rope) -> np.ndar
     Returns scores: (..., seq, seq), q's dtype.
     """
     q, k = check_query_key(q, k)
+    check_attention_size(q, q, linear=False, causal=False)
     q_m = rotate(q, positions, **rope)
     k_n = rotate(k, positions, **rope)
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
@@ -76,6 +78,7 @@ def rope_attention(
     """
     mask = check_attention_inputs(q, k, v, mask, linear=check_bool("linear", linear))
     causal = check_bool("causal", causal)
+    check_attention_size(q, v, linear=linear, causal=causal)
     if check_bool("rotary_value", rotary_value):
         check_even_dim("d_v (the last axis of v, rotated when rotary_value=True)", v.shape[-1])
         v = rotate(v, positions, **rope)
@@ -114,7 +117,9 @@ def linear_attention(
     Shapes as in ``attention``. Returns (..., seq, d_v), q's dtype.
     """
     mask = check_attention_inputs(q, k, v, mask, linear=True)
-    return _linear_attention_sums(q, k, v, positions, mask, check_bool("causal", causal), rope)
+    causal = check_bool("causal", causal)
+    check_attention_size(q, v, linear=True, causal=causal)
+    return _linear_attention_sums(q, k, v, positions, mask, causal, rope)
 
 
 def _linear_attention_sums(q, k, v, positions, key_mask, causal, rope):
@@ -134,8 +139,9 @@ def _linear_attention_sums(q, k, v, positions, key_mask, causal, rope):
             denom = np.sum(phi_q * phi_k.sum(axis=-2, keepdims=True), axis=-1)  # unrotated
     check_scores(numer, "the numerator of eq 19")
     check_denominator(denom, _allowed_keys(phi_k.shape, key_mask, causal))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (numer / denom[..., None]).astype(q.dtype, copy=False)
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):  # named just below
+        out = (numer / denom[..., None]).astype(q.dtype, copy=False)  # eq 19's quotient
+    return check_linear_output(out, q.dtype)
 
 
 def _allowed_keys(shape, key_mask, causal) -> np.ndarray:

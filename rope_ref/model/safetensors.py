@@ -10,11 +10,12 @@ float32 exactly (a bfloat16 is the top 16 bits of a float32).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 
 import numpy as np
+
+from rope_ref.validation.files import parse_json
 
 _DTYPES = {
     "F64": "<f8",
@@ -43,10 +44,7 @@ def read_safetensors(path: str | os.PathLike) -> dict[str, np.ndarray]:
     n = int.from_bytes(data[:8], "little")
     if n > len(data) - 8:
         raise ValueError(f"{path}: header length {n} exceeds the file ({len(data)} bytes)")
-    try:
-        header = json.loads(data[8 : 8 + n].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{path}: the safetensors header is not valid JSON ({err})") from None
+    header = parse_json(f"{path}: the safetensors header", data[8 : 8 + n])
     if not isinstance(header, dict):
         raise ValueError(f"{path}: the safetensors header must be a JSON object")
     body = memoryview(data)[8 + n :]

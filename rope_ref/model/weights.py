@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -22,6 +23,8 @@ from rope_ref.validation import (
     check_layer_indices,
     check_weight_table,
 )
+from rope_ref.validation.files import check_npz_member
+from rope_ref.validation.model import check_weight_arrays, check_weights_dtype
 
 _HF_NAMES = {  # rope_ref name <- HF RoFormerModel state-dict name
     "word_embeddings": "embeddings.word_embeddings.weight",
@@ -64,6 +67,8 @@ def weights_from_hf_state_dict(state_dict, *, dtype=None) -> dict[str, np.ndarra
         missing key and wrong shape, or naming a malformed file; a file that cannot be
         opened raises the OSError that ``open`` raises (e.g. FileNotFoundError).
     """
+    if dtype is not None:
+        check_weights_dtype(dtype)  # before any file is read
     sd = _read_state_dict(state_dict)
     sd = {k.removeprefix("roformer."): v for k, v in sd.items()}
     table = sd.pop(_HF_POSITION_TABLE, None)
@@ -109,10 +114,21 @@ def _read_file(path: str) -> dict[str, np.ndarray]:
     if not path.endswith(".npz"):
         raise ValueError(f"state_dict path must end in .npz or .safetensors, got {path!r}")
     try:
+        _check_npz_headers(path)
         with np.load(path, allow_pickle=False) as f:
             return {k: f[k] for k in f.files}
-    except (ValueError, EOFError, zipfile.BadZipFile) as err:
+    except (ValueError, EOFError, zipfile.BadZipFile, zlib.error) as err:
         raise ValueError(f"state_dict file {path!r} is not a readable .npz: {err}") from None
+
+
+def _check_npz_headers(path: str) -> None:
+    """Every member's .npy header must claim the bytes the member unpacks to (a 200-byte
+    .npz claiming 10^10 floats made np.load allocate 75 GiB first)."""
+    with zipfile.ZipFile(path) as z:
+        for info in z.infolist():
+            if info.filename.endswith(".npy"):
+                with z.open(info) as stream:
+                    check_npz_member(f"member {info.filename!r}", info, stream)
 
 
 def _our_name(hf_name: str) -> str | None:
@@ -188,6 +204,7 @@ def check_weights(w: dict, cfg: dict):
         raise TypeError(
             f"weights must be a dict from weights_from_hf_state_dict, got {type(w).__name__}"
         )
+    check_weight_arrays(w)
     dims = {"V": cfg["vocab_size"], "T": cfg["type_vocab_size"], "E": cfg["embedding_size"],
             "H": cfg["hidden_size"], "I": cfg["intermediate_size"],
             "L": cfg["num_hidden_layers"]}  # fmt: skip
@@ -195,8 +212,8 @@ def check_weights(w: dict, cfg: dict):
     check_layer_count(cfg["num_hidden_layers"], len(layers))
     _check_shapes("weights (for this config)", w, dims)
     by_dtype: dict[str, list[str]] = {}
-    for k, v in w.items():
-        by_dtype.setdefault(str(np.asarray(v).dtype), []).append(k)
+    for k, v in w.items():  # either byte order: a big-endian float64 is a float64
+        by_dtype.setdefault(str(v.dtype.newbyteorder("=")), []).append(k)
     if len(by_dtype) != 1 or set(by_dtype) - {"float32", "float64"}:
         raise TypeError(
             "weights must be all float32 or all float64, got "
@@ -205,15 +222,13 @@ def check_weights(w: dict, cfg: dict):
                 for t, ks in by_dtype.items()
             )
         )
-    return w["word_embeddings"].dtype
+    return w["word_embeddings"].dtype.newbyteorder("=")
 
 
 def _pick_dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
+    dtype = check_weights_dtype(dtype)
     if dtype in (np.float16,):
         return np.dtype(np.float32)
-    if dtype not in (np.float32, np.float64):
-        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
     return dtype
 
 
@@ -224,10 +239,10 @@ def _check_position_table(table) -> None:
     tolerance = 4 * max(float(np.finfo(np.asarray(table).dtype).eps), 2.0**-23)
     table = np.asarray(table, dtype=np.float64)
     d = table.shape[-1] if table.ndim == 2 else 0
-    if d < 2 or d % 2:
+    if d < 2 or d % 2 or table.shape[0] == 0:
         raise ValueError(
             f"{_HF_POSITION_TABLE} must have shape (max_positions, d) with d "
-            f"even, got shape {table.shape}"
+            f"even and at least one position, got shape {table.shape}"
         )
     phi = np.arange(table.shape[0])[:, None] * frequencies(d)
     err = float(np.abs(table - np.concatenate([np.sin(phi), np.cos(phi)], axis=1)).max())

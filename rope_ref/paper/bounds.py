@@ -27,6 +27,7 @@ from rope_ref.scaling.ntk import ntk_scale
 from rope_ref.scaling.scaled import scaled_frequencies
 from rope_ref.scaling.yarn import index_of, index_ramp, ramp_ends, yarn_factor
 from rope_ref.validation import check_base, check_even_dim, check_form, check_positions
+from rope_ref.validation.core import check_finite_result, check_size
 
 #: float64 unit roundoff u = 2^-53.
 UNIT_ROUNDOFF = 2.0**-53
@@ -55,8 +56,11 @@ def angle_error_bound(positions, d: int, base: float = 10000.0) -> np.ndarray:
     Returns:
         (..., seq, d/2) float64 absolute bounds in radians.
     """
+    m = check_positions(positions)
+    shape = m.shape + (check_even_dim("d", d) // 2,)
+    check_size("positions and d are", "the bounds of shape (..., seq, d/2)", shape)
     theta = frequencies(d, base)
-    phi = np.abs(angles(positions, theta))
+    phi = np.abs(angles(m, theta))
     return phi * (theta_error_bound(d, base) + UNIT_ROUNDOFF) * (1.0 + 1e-6)  # bound A
 
 
@@ -161,13 +165,26 @@ def scaled_theta_error_bound(
         rho = p["original_max_position_embeddings"] * frequencies(r, b) / (2 * math.pi)
         low, high = p["low_freq_factor"], p["high_freq_factor"]
         t = t + ramp_blend_error(rho, low, high, t + 4 * u, p["factor"])
-    return t
+    return check_finite_result(
+        t,
+        f"rope_scaling['factor'] = {p.get('factor')!r} is too far from 1 for rope_type "
+        f"'{kind}': the error bound of theta",
+    )
 
 
 def blend_error(g: np.ndarray, dg: np.ndarray, s: float) -> np.ndarray:
-    """Relative error of h = (1 - g) theta / s + g theta from an error dg in g:
-    (1 - 1/s) dg / ((g - dg)^+ (1 - 1/s) + 1/s): the B_i of ``scaled_theta_error_bound``."""
-    return (1 - 1 / s) * dg / (np.maximum(g - dg, 0.0) * (1 - 1 / s) + 1 / s)
+    """Relative error of h = (1 - g) theta / s + g theta from an error dg in g: the B_i of
+    ``scaled_theta_error_bound``. With h = (theta / s) ((1 - g) + g s),
+
+        B = |s - 1| dg / ((1 - g_w) + g_w s),
+
+    g_w the g in [g - dg, g + dg] ∩ [0, 1] that makes h smallest: g - dg for s >= 1
+    (this is (1 - 1/s) dg / ((g - dg)^+ (1 - 1/s) + 1/s)), g + dg for s < 1. Both terms of
+    the denominator are >= 0, so no factor s (1e-300 or 1e300) cancels it to 0 or NaN."""
+    dg = np.minimum(dg, 1.0)  # g is clipped to [0, 1]: it cannot be further off
+    g_w = np.maximum(g - dg, 0.0) if s >= 1 else np.minimum(g + dg, 1.0)
+    with np.errstate(over="ignore"):  # past float64's range: named by the caller
+        return abs(s - 1) * dg / ((1 - g_w) + g_w * s)
 
 
 def ramp_blend_error(rho, alpha, beta, e, s) -> np.ndarray:

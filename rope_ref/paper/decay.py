@@ -38,6 +38,7 @@ from rope_ref.validation import (
     check_positions,
     check_qk,
 )
+from rope_ref.validation.core import check_size
 
 
 def partial_sums(distances, d: int, base: float = 10000.0) -> np.ndarray:
@@ -52,8 +53,9 @@ def partial_sums(distances, d: int, base: float = 10000.0) -> np.ndarray:
         S: distances.shape + (d/2 + 1,) complex128, S[..., 0] = 0.
     """
     d = check_even_dim("d", d)
-    theta = frequencies(d, check_base(base))
     distances = check_positions(distances, "distances")
+    check_size("distances and d are", "S of shape (..., d/2 + 1)", distances.shape + (d // 2 + 1,))
+    theta = frequencies(d, check_base(base))
     with np.errstate(over="ignore"):  # an overflow is named just below
         phi = distances[..., None] * theta  # (m - n) theta_i  (eq 35)
     terms = np.exp(1j * check_angles_finite(phi, distances, theta, "distances"))
@@ -137,4 +139,3 @@ def _single_h(q, k, layout: str) -> np.ndarray:
     """h of ``pair_products`` for one (d,) query and key: shape (d/2 + 1,)."""
     q, k = check_qk(q, k, single=True)
     return pair_products(q, k, layout)
-

@@ -19,6 +19,7 @@ from rope_ref.validation import (
     check_scores,
     check_theta,
 )
+from rope_ref.validation.core import check_finite_result, check_size
 
 
 def clock_hands(positions, theta) -> np.ndarray:
@@ -38,6 +39,7 @@ def clock_hands(positions, theta) -> np.ndarray:
     """
     m = check_positions(positions)
     theta = check_theta(theta)
+    check_size("positions and theta are", "the hands (seq, d/2, 2)", m.shape + (theta.size, 2))
     unit = np.tile(np.array([1.0, 0.0]), theta.size)  # (d,) = e_a in every pair
     x = np.broadcast_to(unit, m.shape + unit.shape).copy()
     return rotate(x, m, theta=theta).reshape(m.shape + (theta.size, 2))
@@ -69,6 +71,8 @@ def score_grid(q: np.ndarray, k: np.ndarray, positions, **rotate_kwargs) -> np.n
     """
     q, k = check_same_shape("q", q, "k", k, ndim=1)
     m = check_positions(positions)
+    check_size("positions are", "the grid S of shape (seq, seq)", (m.size, m.size))
+    check_size("positions and q are", "R_m q for every m, (seq, d)", (m.size, q.size))
     Q = rotate(np.broadcast_to(q, (m.size, q.size)).copy(), m, **rotate_kwargs)
     K = rotate(np.broadcast_to(k, (m.size, k.size)).copy(), m, **rotate_kwargs)
     with np.errstate(over="ignore", invalid="ignore"):  # reported by check_scores
@@ -112,6 +116,13 @@ def unseen_angle_ratio(theta, trained_theta, trained_length: float, length: floa
     theta, trained_theta = check_same_shape("theta", theta, "trained_theta", trained_theta, ndim=1)
     trained_length = check_positive_real("trained_length", trained_length)
     length = check_positive_real("length", length)
-    needed = np.minimum(2 * np.pi, length * np.abs(theta))
-    seen = np.minimum(2 * np.pi, trained_length * np.abs(trained_theta))
-    return np.divide(needed, seen, out=np.zeros_like(needed), where=seen > 0)
+    with np.errstate(over="ignore", under="ignore"):  # an overflow is named just below
+        needed = np.minimum(2 * np.pi, length * np.abs(theta))
+        seen = np.minimum(2 * np.pi, trained_length * np.abs(trained_theta))
+        ratio = np.divide(needed, seen, out=np.zeros_like(needed), where=seen > 0)
+    return check_finite_result(
+        ratio,
+        "trained_length times trained_theta is too small: some pair saw an angle range "
+        f"L_train theta'_i as small as {seen[seen > 0].min(initial=np.inf):.3g} rad, so "
+        "needed / seen",
+    )

@@ -24,8 +24,9 @@ import numpy as np
 from rope_ref.paper.angles import angles
 from rope_ref.paper.axes import axis_angles, prepare_axes
 from rope_ref.paper.layouts import pair_indices
-from rope_ref.validation import check_layout, check_positions
+from rope_ref.validation import check_layout, check_positions, check_theta
 from rope_ref.validation.axes import check_single_vector_position
+from rope_ref.validation.core import check_size, fit_rotated
 
 
 def rotary_matrix(m: float, theta, layout: str = "interleaved", axes=None) -> np.ndarray:
@@ -43,13 +44,15 @@ def rotary_matrix(m: float, theta, layout: str = "interleaved", axes=None) -> np
     Returns:
         R: (d, d) float64, orthogonal with determinant 1.
     """
-    m = check_positions(m, "m")
+    m, theta = check_positions(m, "m"), check_theta(theta)
+    d = 2 * theta.size
+    check_size("theta is", f"R of shape (d, d) = ({d}, {d})", (d, d))
     if axes is not None:  # block i turns by p_(a(i)) theta_i
         check_single_vector_position(m)
         return matrices(axis_angles(m, theta, axes), check_layout(layout))
     if m.size != 1:
         raise ValueError(f"m must be a single position, got shape {m.shape}")
-    return matrices(angles(m, theta)[0], check_layout(layout))
+    return matrices(angles(m.reshape(1), theta)[0], check_layout(layout))  # m of any shape
 
 
 def rotate_matrix_form(
@@ -68,9 +71,12 @@ def rotate_matrix_form(
     shapes and dtype rules as ``rotate``.
     """
     x, phi, layout, r = prepare_axes(x, positions, theta, base, layout, rotary_dim, axes)
+    check_size("x (or positions) is", "R of shape (..., seq, r, r)", phi.shape[:-1] + (r, r))
     R = matrices(phi, layout)
     out = x.copy()
-    out[..., :r] = np.einsum("...ij,...j->...i", R, x[..., :r].astype(np.float64))  # eq 14
+    with np.errstate(over="ignore", invalid="ignore"):  # named by fit_rotated
+        y = np.einsum("...ij,...j->...i", R, x[..., :r].astype(np.float64))  # eq 14
+    out[..., :r] = fit_rotated(y, x.dtype)
     return out
 
 
@@ -89,10 +95,11 @@ def rotate_complex_form(
     x, phi, layout, r = prepare_axes(x, positions, theta, base, layout, rotary_dim, axes)
     a, b = pair_indices(r, layout)
     z = x[..., a].astype(np.float64) + 1j * x[..., b].astype(np.float64)
-    w = z * np.exp(1j * phi)  # z_i e^(i m theta_i)  (eqs 12, 33)
+    with np.errstate(over="ignore", invalid="ignore"):  # named by fit_rotated
+        w = z * np.exp(1j * phi)  # z_i e^(i m theta_i)  (eqs 12, 33)
     out = x.copy()
-    out[..., a] = w.real
-    out[..., b] = w.imag
+    out[..., a] = fit_rotated(w.real, x.dtype)
+    out[..., b] = fit_rotated(w.imag, x.dtype)
     return out
 
 
@@ -123,7 +130,9 @@ def rotate_elementwise_form(
     sin[..., a] = sin[..., b] = np.sin(phi)  # (sin m theta_1, sin m theta_1, ...)
     x_r = x[..., :r].astype(np.float64)
     out = x.copy()
-    out[..., :r] = x_r * cos + quarter_turn(x_r, layout) * sin  # eq 34
+    with np.errstate(over="ignore", invalid="ignore"):  # named by fit_rotated
+        y = x_r * cos + quarter_turn(x_r, layout) * sin  # eq 34
+    out[..., :r] = fit_rotated(y, x.dtype)
     return out
 
 

@@ -65,16 +65,16 @@ def check_ndim(name: str, arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def check_size(what: str, shape: tuple[int, ...], limit: int = MAX_ELEMENTS) -> tuple:
-    """An array of ``shape`` that is about to be built must hold at most ``limit`` values
-    (MAX_ELEMENTS); ``what`` says which array and which arguments set its shape. Checked
-    with Python integers, before anything is allocated."""
+def check_size(names: str, what: str, shape: tuple[int, ...], limit: int = MAX_ELEMENTS):
+    """An array of ``shape`` about to be built (``what``, e.g. "R of shape (..., r, r)")
+    must hold at most ``limit`` values (MAX_ELEMENTS); ``names`` are the arguments that set
+    its shape. Checked with Python integers, before anything is allocated. Returns shape."""
     size = math.prod(int(n) for n in shape)
     if size > limit:
         raise ValueError(
-            f"{what} would hold {size:.4g} values (shape {tuple(shape)}), more than the "
-            f"limit of {limit:.4g} (2^{limit.bit_length() - 1}, MAX_ELEMENTS) that rope_ref "
-            "builds in one array; pass fewer positions or a smaller d"
+            f"{names} too large: {what} would hold {size:.4g} values (shape {tuple(shape)}), "
+            f"more than the {limit:.4g} (2^{limit.bit_length() - 1}, MAX_ELEMENTS) that "
+            "rope_ref builds in one array"
         )
     return tuple(shape)
 
@@ -240,6 +240,29 @@ def check_angles_finite(
             f"{np.abs(theta).max():.3g}"
         )
     return phi
+
+
+def fit_rotated(y: np.ndarray, dtype: np.dtype, factor: float = 1.0) -> np.ndarray:
+    """A rotation computed in float64 (``y``), rounded to x's ``dtype``: it must be finite
+    in both (finite x of 1e308 rotates past float64's range; 6e4 past float16's), and the
+    error is the one ``rotate`` gives. Returns y cast to dtype."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        cast = y.astype(dtype, copy=False)
+    if not _all_finite(np.asarray(cast)):
+        dtype = np.dtype(dtype)
+        raise ValueError(
+            f"x is too large to rotate in {dtype}: a rotated pair (times the attention "
+            f"factor {factor}) overflows {dtype}'s largest value {np.finfo(dtype).max}"
+        )
+    return cast
+
+
+def check_finite_result(values: np.ndarray, what: str) -> np.ndarray:
+    """A result computed from accepted (finite) arguments must be finite too; ``what``
+    says which result and which arguments drove it out of float64's range."""
+    if not _all_finite(np.asarray(values)):
+        raise ValueError(f"{what} overflows float64 (inf or NaN)")
+    return values
 
 
 def broadcasts_to(shape: tuple[int, ...], target: tuple[int, ...]) -> bool:

@@ -14,6 +14,7 @@ from rope_ref.validation.core import (
     check_plain_array,
     check_positions,
     check_positive_real,
+    check_size,
     describe,
 )
 
@@ -53,6 +54,36 @@ def check_attention_inputs(q, k, v, mask, *, linear: bool = False) -> np.ndarray
         raise ValueError(f"mask must broadcast to {target} {what}, got shape {mask.shape}")
     # linear attention swaps the mask's last two axes: a 0-d or (seq,) mask needs them
     return np.broadcast_to(mask, target) if linear else mask
+
+
+def check_attention_size(q: np.ndarray, v: np.ndarray, *, linear: bool, causal: bool) -> None:
+    """The largest array attention builds must fit MAX_ELEMENTS (checked before it is
+    built): the scores (..., seq, seq) of eq 2 and 16, or causal linear attention's running
+    sums (..., seq, d, d_v) of eq 19 (non-causal linear attention builds (..., d, d_v))."""
+    lead, (seq, d), d_v = q.shape[:-2], q.shape[-2:], v.shape[-1]
+    if not linear:
+        check_size(
+            "q and k are", "the scores q_m^T k_n of shape (..., seq, seq)", lead + (seq, seq)
+        )
+    elif causal:
+        check_size(
+            "q, k and v are",
+            "causal linear attention's sums of shape (..., seq, d, d_v) (eq 19)",
+            lead + (seq, d, d_v),
+        )
+
+
+def check_linear_output(out: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """Eq 19's quotient numerator / denominator, cast to q's dtype: finite numerator and
+    denominator can still overflow there (a denominator of 1e-300, or float16 outputs
+    past 65504). NaN is left for queries without keys (0/0, documented)."""
+    if np.any(np.isinf(out)):
+        raise ValueError(
+            f"q, k or v are too large: the output of linear attention, eq 19's numerator "
+            f"over its denominator, overflows {np.dtype(dtype)} (max finite "
+            f"{np.finfo(dtype).max:.5g}); scale v down or compute in a wider dtype"
+        )
+    return out
 
 
 def check_scores(
@@ -214,6 +245,41 @@ def check_weight_table(name: str, problems: dict[str, list[str]]) -> None:
     ]
     if lines:
         raise ValueError(f"{name} does not match the RoFormer encoder:\n" + "\n".join(lines))
+
+
+def check_weight_arrays(weights: dict) -> dict:
+    """The encoder's weights: str keys, each a plain NumPy array (a list, a torch tensor
+    or a masked array is refused here rather than failing inside the encoder)."""
+    for key, value in weights.items():
+        if not isinstance(key, str):
+            raise TypeError(f"weights must have str keys (names), got the key {describe(key)}")
+        if not isinstance(value, np.ndarray):
+            raise TypeError(
+                f"weights[{key!r}] must be an array, a NumPy one (weights_from_hf_state_dict "
+                f"converts lists and torch tensors), got {describe(value)}"
+            )
+        check_plain_array(f"weights[{key!r}]", value)
+    return weights
+
+
+#: The dtypes ``weights_from_hf_state_dict`` converts weights to (float16 goes to float32).
+WEIGHT_DTYPES = ("float16", "float32", "float64")
+
+
+def check_weights_dtype(dtype: object) -> np.dtype:
+    """``dtype``: float32 or float64 (or float16, read as float32), as NumPy spells them."""
+    try:
+        if isinstance(dtype, (bool, np.bool_)) or dtype is None:
+            raise TypeError
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(
+            f"dtype must be float32 or float64 (or None: the word embeddings'), got "
+            f"{describe(dtype)}"
+        ) from None
+    if dtype.newbyteorder("=").name not in WEIGHT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype}")
+    return dtype.newbyteorder("=")
 
 
 def check_token_ids(name: str, ids: object, n_vocab: int, shape=None) -> np.ndarray:

@@ -21,11 +21,13 @@ def check_ntk_base(base: float, s: float, r: int, rope_type: str) -> None:
     raises no OverflowError and does not underflow to 0."""
     log_b = math.log(base) + math.log(s) * r / (r - 2)
     low, high = math.log(MIN_BASE) + 1e-6, math.log(np.finfo(np.float64).max) - 1e-6
-    if not low <= log_b <= high:
+    # s^(r/(r-2)) is formed first, so it must fit too (b = 1e-300, s = 1e300: b' = 1e300
+    # but s^2 overflows, an OverflowError from Python's float power)
+    if not low <= log_b <= high or math.log(s) * r / (r - 2) > high:
         raise ValueError(
             f"rope_scaling['factor'] gives rope_type '{rope_type}' the base b s^(r/(r-2)) = "
-            f"e^{log_b:.6g} (b = {base:g}, s = {s:g}, r = {r}), outside float64's range "
-            f"[{MIN_BASE:.3g}, {np.finfo(np.float64).max:.3g}]"
+            f"e^{log_b:.6g} (b = {base:g}, s = {s:g}, r = {r}): it, or s^(r/(r-2)), lies "
+            f"outside float64's range [{MIN_BASE:.3g}, {np.finfo(np.float64).max:.3g}]"
         )
 
 

@@ -3,11 +3,22 @@ names it, before any implementation is judged."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from validation.error_table import assert_raises_named, error_params
 
 import rope_ref as rr
+from rope_ref.golden import load_group
+
+G = load_group("d8_base10000_interleaved")
+Y = G.arrays["expected_float64"]
+
+
+def _edited(**changes):
+    """The group with its arrays or config replaced, as a user might build one."""
+    return dataclasses.replace(G, **changes)
 
 
 def big_outputs(x, positions):
@@ -31,6 +42,57 @@ REPORT_ERRORS = [
         lambda: rr.check_outputs(np.zeros(3), 3),
         TypeError,
         "group must be a golden group's name",
+    ),
+    # issue 15: d = 2**24 allocated 16.5 GiB; an edited GoldenGroup gave KeyError/IndexError
+    (
+        "check with d 2**24: MemoryError",
+        lambda: rr.check(lambda x, p: x, d=2**24),
+        ValueError,
+        ("d must be <= 8192 for check", "16777216"),
+    ),
+    (
+        "check_outputs, group without x: KeyError",
+        lambda: rr.check_outputs(Y, _edited(arrays={"positions": G.arrays["positions"]})),
+        TypeError,
+        "group.arrays['x'] must be a NumPy array",
+    ),
+    (
+        "check_outputs, group config without d: KeyError",
+        lambda: rr.check_outputs(
+            Y, _edited(config={k: v for k, v in G.config.items() if k != "d"})
+        ),
+        ValueError,
+        "group.config['d'] must be x's last axis, 8, got None",
+    ),
+    (
+        "check_outputs, group positions of 3 for seq 32: IndexError",
+        lambda: rr.check_outputs(Y, _edited(arrays={**G.arrays, "positions": np.arange(3)})),
+        ValueError,
+        "group.arrays['positions'] must have shape (seq,) = (32,), got (3,)",
+    ),
+    (
+        "check_outputs, group positions NaN",
+        lambda: rr.check_outputs(Y, _edited(arrays={**G.arrays, "positions": np.full(32, np.nan)})),
+        ValueError,
+        "group.arrays['positions'] must be finite",
+    ),
+    (
+        "check_outputs, group layout 3",
+        lambda: rr.check_outputs(Y, _edited(config={**G.config, "layout": 3})),
+        ValueError,
+        "group.config['layout'] must be one of ('interleaved', 'half'), got 3",
+    ),
+    (
+        "check_outputs, group config a list",
+        lambda: rr.check_outputs(Y, _edited(config=[1, 2])),
+        TypeError,
+        "group.config must be a mapping",
+    ),
+    (
+        "check_outputs of a masked array",
+        lambda: rr.check_outputs(np.ma.masked_invalid(Y), G),
+        TypeError,
+        "outputs must be a plain NumPy array, got a masked array",
     ),
 ]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 from validation.error_table import assert_raises_named, error_params
 
 import rope_ref as rr
@@ -75,6 +76,37 @@ ENCODER_ERRORS = [
         lambda: rr.encode({**WEIGHTS, "layer.abc.W_q": np.ones((8, 8))}, IDS, config=CFG),
         ValueError,
         "unknown keys: layer.abc.W_q",
+    ),
+    # issue 15: weights the encoder cannot use were AttributeError or TypeError inside it
+    (
+        "list-valued weights: AttributeError",
+        lambda: rr.encode({k: v.tolist() for k, v in WEIGHTS.items()}, IDS, config=CFG),
+        TypeError,
+        ("weights['word_embeddings'] must be an array, a NumPy one", "list"),
+    ),
+    (
+        "torch tensors as weights: Cannot interpret 'torch.float64'",
+        lambda: rr.encode({k: torch.from_numpy(v) for k, v in WEIGHTS.items()}, IDS, config=CFG),
+        TypeError,
+        ("weights['word_embeddings'] must be an array", "weights_from_hf_state_dict", "Tensor"),
+    ),
+    (
+        "a non-str key: sequence item 0: expected str instance",
+        lambda: rr.encode({**WEIGHTS, 3: WEIGHTS["word_embeddings"]}, IDS, config=CFG),
+        TypeError,
+        "weights must have str keys (names), got the key 3 (int)",
+    ),
+    (
+        "a masked weight",
+        lambda: rr.encode({**WEIGHTS, "embeddings_ln.beta": np.ma.zeros(8)}, IDS, config=CFG),
+        TypeError,
+        "weights['embeddings_ln.beta'] must be a plain NumPy array, got a masked array",
+    ),
+    (
+        "masked input_ids",
+        lambda: rr.encode(WEIGHTS, np.ma.array(IDS), config=CFG),
+        TypeError,
+        "input_ids must be a plain NumPy array, got a masked array",
     ),
 ]
 

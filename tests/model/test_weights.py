@@ -215,3 +215,18 @@ def test_a_torch_state_dict_is_taken_as_it_is(hf):
     model, _, sd = hf
     ours, reference = weights_from_hf_state_dict(model.state_dict()), weights_from_hf_state_dict(sd)
     assert all(np.array_equal(ours[k], reference[k]) for k in reference)
+
+
+def test_big_endian_weights_encode_like_native_ones(hf):
+    """encode refused big-endian float64 weights as not "all float64" (issue 15): a
+    big-endian float64 is a float64, and gives the same hidden states."""
+    _, config, sd = hf
+    w = weights_from_hf_state_dict(sd, dtype=np.float64)
+    ids = np.array([[1, 5, 7, 2]])
+    native = encode(w, ids, config=config)
+    swapped = {k: v.astype(v.dtype.newbyteorder(">")) for k, v in w.items()}
+    assert all(v.dtype.str == ">f8" for v in swapped.values())
+    big = encode(swapped, ids, config=config)
+    assert big.dtype == np.float64 and np.array_equal(big, native)
+    loaded = weights_from_hf_state_dict({k: v.astype(">f8") for k, v in sd.items()})
+    assert all(np.array_equal(loaded[k], w[k]) for k in w)

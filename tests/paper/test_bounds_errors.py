@@ -19,6 +19,19 @@ BOUNDS_ERRORS = [
         ValueError,
         "rope_scaling['factor']",
     ),
+    # issue 15: a blend's bound was 0/0 for factors far below 1
+    (
+        "angle_error_bound of 64 positions at d 2**24: 4 GiB",
+        lambda: rr.angle_error_bound(np.arange(64), 2**24),
+        ValueError,
+        ("positions and d are too large", "(64, 8388608)", "MAX_ELEMENTS"),
+    ),
+    (
+        "rotation_error_bound of a masked x",
+        lambda: rr.rotation_error_bound(np.ma.masked_invalid([[np.nan, 1.0]]), [0.0]),
+        TypeError,
+        "x must be a plain NumPy array, got a masked array",
+    ),
 ]
 
 

@@ -28,6 +28,34 @@ DECAY_ERRORS = [
         ValueError,
         "q and k are too large",
     ),
+    # issue 15: 62.5 GiB for a (64,) output; masked q gave [nan]
+    (
+        "relative_upper_bound of 64 distances at d 2**24: 62.5 GiB",
+        lambda: rr.relative_upper_bound(np.arange(64), 2**24),
+        ValueError,
+        ("distances and d are too large", "(64, 8388609)", "MAX_ELEMENTS"),
+    ),
+    *(
+        (
+            f"{fn.__name__} of a masked q: [nan]",
+            lambda fn=fn: fn(np.ma.masked_invalid([np.nan, 1.0]), np.ones(2), [1.0]),
+            TypeError,
+            "q must be a plain NumPy array, got a masked array",
+        )
+        for fn in (rr.relative_score, rr.decay_bound)
+    ),
+    (
+        "pair_products of a masked q: nan",
+        lambda: rr.pair_products(np.ma.masked_invalid([np.nan, 1.0]), np.ones(2)),
+        TypeError,
+        "q must be a plain NumPy array, got a masked array",
+    ),
+    (
+        "partial_sums of masked distances",
+        lambda: rr.partial_sums(np.ma.masked_invalid([np.nan, 1.0]), 8),
+        TypeError,
+        "distances must be a plain NumPy array, got a masked array",
+    ),
 ]
 
 

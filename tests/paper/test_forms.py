@@ -115,3 +115,13 @@ def test_elementwise_form_is_eq_34_written_out():
     expected = x[0] * cos + rot * sin
     assert np.allclose(rr.rotate(x, [m])[0], expected, rtol=0, atol=1e-14)
     assert np.allclose(rr.rotate_elementwise_form(x, [m])[0], expected, rtol=0, atol=1e-14)
+
+
+def test_rotary_matrix_of_a_one_element_array_is_d_by_d():
+    """rotary_matrix(np.array([[3.0]]), theta) had shape (1, d, d) (issue 15): one position
+    of any shape gives the (d, d) matrix of that position."""
+    theta = rr.frequencies(4)
+    want = rr.rotary_matrix(3.0, theta)
+    for m in (np.array([[3.0]]), np.array([3.0]), np.array(3.0), [[[3]]]):
+        got = rr.rotary_matrix(m, theta)
+        assert got.shape == (4, 4) and np.array_equal(got, want), np.shape(m)

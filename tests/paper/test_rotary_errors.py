@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from validation._fuzz import as_matrix
 from validation.error_table import assert_raises_named, error_params
 
 import rope_ref as rr
@@ -129,6 +130,55 @@ ROTARY_ERRORS = [
         ),
         TypeError,
         "rotary_dim must be an integer",
+    ),
+    # issue 15: masked arrays, np.matrix and 42 axes got through to NumPy
+    (
+        "masked x: [[nan nan]], mask dropped",
+        lambda: rr.rotate(np.ma.masked_invalid([[np.nan, 1.0]]), [0.0]),
+        TypeError,
+        ("x must be a plain NumPy array, got a masked array", "x.filled"),
+    ),
+    (
+        "masked x without a mask",
+        lambda: rr.unrotate(np.ma.array([[1.0, 2.0]]), [0.0]),
+        TypeError,
+        "x must be a plain NumPy array, got a masked array",
+    ),
+    (
+        "masked positions",
+        lambda: rr.rotate(np.ones((1, 2)), np.ma.masked_invalid([np.nan])),
+        TypeError,
+        "positions must be a plain NumPy array, got a masked array",
+    ),
+    (
+        "np.matrix x",
+        lambda: rr.rotate(as_matrix([[1.0, 2.0]]), [0.0]),
+        TypeError,
+        ("x must be a plain NumPy array, got an np.matrix", "np.asarray(x)"),
+    ),
+    (
+        "x of 42 axes: RuntimeError, supports up to 32 dimensions",
+        lambda: rr.rotate(np.ones((1,) * 40 + (2, 8)), np.arange(2)),
+        ValueError,
+        "x must have at most 32 axes",
+    ),
+    (
+        "positions of 33 axes",
+        lambda: rr.angles(np.zeros((1,) * 33), np.ones(2)),
+        ValueError,
+        "positions must have at most 32 axes",
+    ),
+    (
+        "masked theta",
+        lambda: rr.rotate(X, P, theta=np.ma.ones(4)),
+        TypeError,
+        "theta must be a plain NumPy array, got a masked array",
+    ),
+    (
+        "layout of a masked x",
+        lambda: rr.to_half_layout(np.ma.ones((2, 4))),
+        TypeError,
+        "x must be a plain NumPy array, got a masked array",
     ),
 ]
 

@@ -382,6 +382,24 @@ SCALED_ERRORS = [
         TypeError,
         "seq_len must be an integer",
     ),
+    # issue 15: b' = 1e300 fits, but s^(r/(r-2)) = 1e600 was an OverflowError
+    (
+        "ntk: base 1e-300, factor 1e300, s^2 OverflowError",
+        lambda: scaled_frequencies(4, 1e-300, {"rope_type": "ntk", "factor": 1e300}),
+        ValueError,
+        ("rope_scaling['factor'] gives rope_type 'ntk'", "s^(r/(r-2)), lies outside"),
+    ),
+    (
+        "dynamic: base 1e-300, factor 1e300, s^2 OverflowError",
+        lambda: scaled_frequencies(
+            4,
+            1e-300,
+            {"rope_type": "dynamic", "factor": 1e300, "max_position_embeddings": 4},
+            seq_len=8,
+        ),
+        ValueError,
+        "rope_scaling['factor'] gives rope_type 'dynamic'",
+    ),
 ]
 
 

@@ -33,6 +33,14 @@ WEIGHTS = {k: _rng.standard_normal(s) for k, s in _expected_shapes(10, 2, 8, 8, 
 IDS = np.array([[1, 2, 3]])
 
 
+def as_matrix(rows) -> np.matrix:
+    """np.matrix(rows), without NumPy's PendingDeprecationWarning (the subclass is one of
+    the inputs rope_ref must refuse by name)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PendingDeprecationWarning)
+        return np.matrix(rows)
+
+
 def with_(base: dict, **changes) -> dict:
     out = dict(base)
     out.update(changes)
