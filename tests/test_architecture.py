@@ -82,6 +82,7 @@ DATA_PATH = (
     "rope_ref.golden.notes",
     "rope_ref.golden.groups",
     "rope_ref.golden.exact",
+    "rope_ref.golden.multi_axis",
     "rope_ref.golden.pinned_digests",
     "rope_ref.golden.pinned",
     "rope_ref.golden.store",

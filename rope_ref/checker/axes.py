@@ -408,6 +408,12 @@ def _classify(c: AxisCase, axes: np.ndarray) -> str | None:
         return "scalar_positions"
     if not _mrope_family(c):
         return None
+    half = c.rotary_dim // 2
+    for style in ("mrope", "mrope_interleaved", "mrope_ernie"):
+        for section in (tuple(c.section), STYLES[style][1]):
+            other = _axes_or_none(style, section, half) if style != c.style else None
+            if other is not None and np.array_equal(other, axes):
+                return "mrope_style_swapped"
     k = c.positions.shape[0]
     chunked = len([g for g, _ in itertools.groupby(axes.tolist())]) <= k  # one run per axis
     return "mrope_style_swapped" if chunked != (c.style == "mrope") else "mrope_section_mismatch"

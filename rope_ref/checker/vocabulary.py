@@ -20,12 +20,14 @@ CLASSES = (
     "wrong_base",
     "low_precision_angles",
     # multi-axis RoPE (rope_ref.checker.axes): M-RoPE's sections, its chunked/interleaved
-    # styles, h and w, one cos/sin table for both halves, 1D positions for vector ones
+    # styles, h and w, 1D positions for vector ones, one cos/sin table for both halves
+    # (a 1D port is the simpler, commoner mistake: it wins a tie, as on axial styles,
+    # where both halves share one frequency table and the two read the same)
     "mrope_section_mismatch",
     "mrope_style_swapped",
     "hw_swapped",
-    "half_duplication",
     "scalar_positions",
+    "half_duplication",
     "nope_layer_rotated",
 )
 

@@ -42,13 +42,14 @@ from mpmath.libmp import (
 
 from rope_ref.golden.exact import DIGITS, exact_frequencies
 from rope_ref.golden.groups import BATCH, HEADS, groups, rng_for
+from rope_ref.golden.multi_axis import axis_groups, exact_axis_frequencies
 from rope_ref.golden.notes import used_notes, v1_flags
 from rope_ref.golden.store import LATEST_VERSION, SCHEMA_VERSIONS, sha256_of
 from rope_ref.paper.layouts import pair_indices
 from rope_ref.scaling.config import resolve, scaling_dim
 
 #: The generator version each set's manifest records (v1's is what it shipped with).
-GENERATOR_VERSIONS = {"v1": "1.0.0", "v2": "2.0.0"}
+GENERATOR_VERSIONS = {"v1": "1.0.0", "v2": "2.0.0", "v3": "3.0.0"}
 PREC = dps_to_prec(DIGITS)
 
 
@@ -62,7 +63,7 @@ def generate(out_dir, version: str = LATEST_VERSION) -> dict:
         )
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    specs = groups()
+    specs = groups() + (axis_groups() if version == "v3" else [])  # v3: multi-axis too
     entries = [_write_group(spec, out_dir, version) for spec in specs]
     manifest = {
         "schema_version": SCHEMA_VERSIONS[version],
@@ -82,6 +83,8 @@ def generate(out_dir, version: str = LATEST_VERSION) -> dict:
 
 def compute_group(spec: dict) -> tuple[dict, dict, float]:
     """(config, arrays, attention_factor) of one group spec, every value rounded once."""
+    if "style" in spec:
+        return _compute_axis_group(spec)
     d, base, layout = spec["d"], spec["base"], spec["layout"]
     scaling, seq_len = spec["rope_scaling"], spec["seq_len"]
     n = scaling_dim(d, spec["rotary_dim"], scaling)
@@ -118,6 +121,62 @@ def compute_group(spec: dict) -> tuple[dict, dict, float]:
         "description": spec["description"],
     }
     return config, arrays, to_float(mpf_pos(factor._mpf_, 53, "n"))
+
+
+def _compute_axis_group(spec: dict) -> tuple[dict, dict, float]:
+    """A multi-axis group (``rope_ref.golden.multi_axis``): pair i of token j turns by
+    p_(a(i), j) theta_i, formed exactly from the integer coordinates; no attention factor."""
+    d, layout = spec["d"], spec["layout"]
+    r = spec["rotary_dim"] or d
+    theta = [t._mpf_ for t in exact_axis_frequencies(spec["style"], r, spec["base"])]
+    positions, axes = spec["positions"], spec["axes"]
+    heads, seq = spec["heads"] or HEADS, positions.shape[1]
+    x = rng_for(spec["name"]).standard_normal((BATCH, heads, seq, d))
+    x = x.astype(np.float32).astype(np.float64)
+    phi, cos, sin = _axis_tables(positions, axes, theta)
+    y = _outputs(x, cos, sin, from_float(1.0), r, layout)
+    table = (seq, r // 2)
+    arrays = {
+        "x": x,
+        "positions": positions.astype("<i8"),
+        "theta": _round(theta, 53, (r // 2,)),
+        "angles": _round(_flat(phi), 53, table),
+        "cos": _round(_flat(cos), 53, table),
+        "sin": _round(_flat(sin), 53, table),
+        "expected_float64": _round(y, 53, x.shape),
+        "expected_float32": _round(y, 24, x.shape).astype("<f4"),
+        "axes": np.asarray(axes, dtype="<i8"),
+    }
+    config = {
+        "d": d,
+        "rotary_dim": r,
+        "base": spec["base"],
+        "layout": layout,
+        "rope_scaling": None,
+        "seq_len": None,
+        "hf_compat": False,
+        "batch": BATCH,
+        "heads": heads,
+        "seq": seq,
+        "description": spec["description"],
+        "style": spec["style"],
+        "section": spec["section"],
+        "n_axes": positions.shape[0],
+    }
+    return config, arrays, 1.0
+
+
+def _axis_tables(positions: np.ndarray, axes, theta: list) -> tuple[list, list, list]:
+    """phi, cos, sin of vector positions (k, seq): phi[j][i] = p_(a(i), j) theta_i."""
+    phi, cos, sin = [], [], []
+    for column in positions.T.tolist():
+        coords = [from_float(float(c)) for c in column]  # integers: exact
+        row = [mpf_mul(coords[a], t, PREC, "n") for a, t in zip(axes.tolist(), theta, strict=True)]
+        pairs = [mpf_cos_sin(angle, PREC, "n") for angle in row]
+        phi.append(row)
+        cos.append([c for c, _ in pairs])
+        sin.append([s for _, s in pairs])
+    return phi, cos, sin
 
 
 def _tables(positions: np.ndarray, theta: list) -> tuple[list, list, list]:

@@ -105,6 +105,51 @@ NOTES = {
         "Every rotated output is multiplied by 0.1 ln 40 + 1 = 1.37: its direction is "
         "right, its norm 37% too large.",
     ),
+    # multi-axis RoPE (golden v3): vector positions p, pair i turned by p_(a(i)) theta_i
+    "mrope_section_mismatch": _note(
+        "mrope_section_mismatch",
+        "Tokens whose t, h and w differ: M-RoPE's sections in another order or of other "
+        "sizes (or its chunks given to the axes in another order) turn pairs by the wrong "
+        "coordinate.",
+        "The pairs at a section's border turn with another axis' coordinate: vision tokens "
+        "are wrong, text tokens (t = h = w) are not.",
+    ),
+    "mrope_style_swapped": _note(
+        "mrope_style_swapped",
+        "Tokens whose t, h and w differ: chunked M-RoPE (Qwen2-VL) where interleaved "
+        "(Qwen3-VL) is stated, or the reverse, assigns most pairs to another axis.",
+        "Most pairs of a vision token turn with another axis' coordinate; text tokens "
+        "(t = h = w) are unchanged, so a text-only test never sees it.",
+    ),
+    "hw_swapped": _note(
+        "hw_swapped",
+        "Tokens with h != w (a non-square grid, or any token off the diagonal): exchanging "
+        "the h and w coordinates changes the outputs.",
+        "The pairs of h turn by w's coordinate and back: the image is read transposed, and "
+        "for a non-square image its positions leave the grid.",
+    ),
+    "half_duplication": _note(
+        "half_duplication",
+        "Pairs of the second half with their own axes and frequencies: giving them the first "
+        "half's angles (one cos/sin table for both halves, as a fused kernel may assume) "
+        "is wrong.",
+        "The second half of the pairs turns by the first half's angles: their axes and "
+        "frequencies are lost.",
+    ),
+    "scalar_positions": _note(
+        "scalar_positions",
+        "Vector positions with differing coordinates: one coordinate (or the token index) "
+        "for every pair, as a 1D port does, gives other outputs.",
+        "Every pair turns by the same scalar position: 1D RoPE, right for text tokens and "
+        "wrong for every vision token.",
+    ),
+    "one_based_coordinates": _note(
+        "position_offset",
+        "Llama 4's coordinates are 1-based, with the CLS token at (0, 0): 0-based "
+        "coordinates shift every patch by one on each axis.",
+        "Every patch turns by its neighbour's angles (row - 1, column - 1), and the CLS "
+        "token, which must not turn, does.",
+    ),
 }
 
 

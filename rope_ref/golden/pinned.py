@@ -63,6 +63,8 @@ GROUP_FIELDS = (
     "attention_factor_hex",
     *(f"files.{k}" for k in FILE_KEYS),
 )
+#: The fields a multi-axis group (set v3) holds besides GROUP_FIELDS, in digest order.
+AXIS_FIELDS = ("config.style", "config.section", "config.n_axes", "files.axes")
 #: How many differences a message lists before "and N more".
 SHOWN = 8
 
@@ -121,8 +123,10 @@ def pinned_fields(version: str) -> dict[str, str]:
     for name, digests in entry["groups"].items():
         label = f"group {name!r}"
         out[label] = "present"
-        labels = (f"{label} field {f}" for f in GROUP_FIELDS)
-        out |= dict(zip(labels, digests.split(), strict=True))
+        values = digests.split()
+        kinds = GROUP_FIELDS + (AXIS_FIELDS if len(values) > len(GROUP_FIELDS) else ())
+        labels = (f"{label} field {f}" for f in kinds)
+        out |= dict(zip(labels, values, strict=True))
     return out
 
 
@@ -200,7 +204,8 @@ def render(manifests: dict[str, bytes]) -> str:
         lines += ["        }," if notes else None, '        "groups": {']
         for entry in manifest["groups"]:
             label = f"group {entry['name']!r}"
-            digests = [got[f"{label} field {f}"] for f in GROUP_FIELDS]
+            kinds = GROUP_FIELDS + (AXIS_FIELDS if "style" in entry["config"] else ())
+            digests = [got[f"{label} field {f}"] for f in kinds]
             lines.append(f"            {q(entry['name'])}: (")
             for i in range(0, len(digests), 8):
                 tail = "" if i + 8 >= len(digests) else " "

@@ -331,4 +331,222 @@ PINNED = {
             ),
         },
     },
+    "v3": {
+        "sha256": "d1b1d686cc3051b78e9629412f8fdc82206fda72a5e1760bf78df41d0a3e71f7",
+        "top": "4e074085 9976f8df 39fa9ec1 24ce1699 f279cc3c",
+        "notes": {
+            "rotation_reversed": "673fccd3",
+            "cos_sin_swapped": "211fe606",
+            "position_offset": "80f16bf0",
+            "layout_swapped": "b84370b9",
+            "frequency_formula": "5e702441",
+            "wrong_base": "3311964c",
+            "low_precision_angles": "c350ce8a",
+            "rotary_dim_mismatch": "5e26e51c",
+            "scaling_ignored": "8f2c5a6d",
+            "attention_factor_missing": "6e031ba3",
+            "dynamic_unscaled_base": "625884f8",
+            "attention_factor_unity": "1580e12a",
+            "mrope_section_mismatch": "6bde4134",
+            "mrope_style_swapped": "d1fe32c0",
+            "hw_swapped": "65b9f462",
+            "half_duplication": "ab93f2a8",
+            "scalar_positions": "65b1715f",
+            "one_based_coordinates": "ec6d5090",
+        },
+        "groups": {
+            "d2_base10000": (
+                "d4735e3a d4735e3a e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 3fe6e14c f28f65da d0ff5974 eede79fc ed8af684 5f77caf9 "
+                "0454b6d8 70c288ed 42a68172 deb4c760 d59090ed a4cfd246"
+            ),
+            "d8_base10000_interleaved": (
+                "2c624232 2c624232 e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 12ae32cb 2afd11d1 d0ff5974 eede79fc 8ae03095 d5ff7a11 "
+                "15366dde 9f185231 15e608d2 1b30181b 699a15a2 e7e2d00a"
+            ),
+            "d8_base10000_half": (
+                "2c624232 2c624232 e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 12ae32cb 2afd11d1 d0ff5974 eede79fc 8904ec16 ab175649 "
+                "0beba2fa 8a4da2b0 5c8d51a8 1edb3219 d5f339c8 4e9719f7"
+            ),
+            "d64_base10000_interleaved": (
+                "a68b412c a68b412c e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 12ae32cb 2afd11d1 d0ff5974 eede79fc 0267b801 f0cea95d "
+                "ebe0d1e6 b5092b2f adcecdf2 2eabb510 e240e283 cdb3557c"
+            ),
+            "d64_base10000_half": (
+                "a68b412c a68b412c e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 12ae32cb 2afd11d1 d0ff5974 eede79fc 17b8b034 bcabd227 "
+                "2f121f82 19addfe4 790de626 b936cb32 c2e578fd 62866b0e"
+            ),
+            "d128_base10000_interleaved": (
+                "2747b7c7 2747b7c7 e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 12ae32cb 2afd11d1 d0ff5974 eede79fc 1a5f0d70 4fe82b01 "
+                "4b0547fe 266a10a6 1af5a4f1 67bd19c0 44dba6dd 36a8824f"
+            ),
+            "d128_base500000_half": (
+                "2747b7c7 2747b7c7 31169cc3 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 a726429e f8c768ff d0ff5974 eede79fc a7b389ee 845181ec "
+                "b9004598 a8a25799 c992ebcf 2d36574d 13debefd 5be5478e"
+            ),
+            "d128_base1e6_interleaved": (
+                "2747b7c7 2747b7c7 73b65d06 dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 96bd5818 f8c768ff d0ff5974 eede79fc 1f890b44 e74b8b33 "
+                "d6d27d03 2eabe9e4 5e81e753 d262c8a8 7950984c 66c45418"
+            ),
+            "d256_base10000_half": (
+                "51e8ea28 51e8ea28 e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 12ae32cb 2afd11d1 d0ff5974 eede79fc 1cb93cdc c8fba00a "
+                "3a50d7a7 a632f36d 33101985 0862010f 7a66c02f 8b66d898"
+            ),
+            "d256_base1e6_interleaved": (
+                "51e8ea28 51e8ea28 73b65d06 dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 12ae32cb f8c768ff d0ff5974 eede79fc 2044b645 e0dc1c96 "
+                "d3b0efc5 e6ab73cb 8f2caad8 ad4fe7ba 78d81971 fa84070b"
+            ),
+            "d64_rotary32_interleaved": (
+                "a68b412c e29c9c18 e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 7b70a3ee 260e1be4 d0ff5974 eede79fc 7a936003 b901acfc "
+                "3620855b 50df5e77 bf0d8170 7cf8058d 80c89dbe 51b46136"
+            ),
+            "d80_prf04_half": (
+                "48449a14 e29c9c18 e9bae7be 1512c02b 6df96477 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 77217a2b 260e1be4 d0ff5974 eede79fc 8f973754 1d04707e "
+                "6ca066f2 9c6afaf8 bc03b1f1 444db695 d5f999a2 ff0dfac1"
+            ),
+            "positions_near_2p16": (
+                "2747b7c7 2747b7c7 e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 40a14661 b8b606fe d0ff5974 eede79fc 2ff8a532 ee121e92 "
+                "185b7242 c9f0369d 312d07e6 d8544567 867c9a09 ee30206e"
+            ),
+            "positions_near_2p20": (
+                "2747b7c7 2747b7c7 31169cc3 dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 77dd31fb b8b606fe d0ff5974 eede79fc 9756e06a 5513fc04 "
+                "f6003902 9bc7889e bb7e9065 6054a734 392650fb ec0fd96b"
+            ),
+            "positions_near_1e6": (
+                "2747b7c7 2747b7c7 73b65d06 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 2389713f b8b606fe d0ff5974 eede79fc 5d4a868e a6acc75b "
+                "a66ced8a d236a84e 7eea8c29 1afb6b6e 8a649307 aff9cd38"
+            ),
+            "positions_negative": (
+                "a68b412c a68b412c e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a e29c9c18 b3eca28c 05d499d7 d0ff5974 eede79fc ee656c10 eb770df0 "
+                "4fb2f61f f0625eab 0507f022 203af81f 5fb4355d 09e78a74"
+            ),
+            "positions_fractional": (
+                "a68b412c a68b412c e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 9f7d1965 b8b606fe d0ff5974 eede79fc e02b16c1 ae99fbf2 "
+                "ff9306b8 f7a7f366 19cef900 97fad101 7527d363 b614a53d"
+            ),
+            "linear_factor4": (
+                "2747b7c7 2747b7c7 e9bae7be 1512c02b 2beb53ec 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 79f2fd99 2a55b993 d0ff5974 eede79fc 6e80dbf5 4363bbaa "
+                "ad2dd41e 2d1cafc0 e32ca3a1 9ce1f639 1d1c74a1 f8b245bd"
+            ),
+            "ntk_factor8": (
+                "2747b7c7 2747b7c7 e9bae7be dc8de875 9c116d14 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 35ec52bc 2a55b993 d0ff5974 eede79fc 10e58cc6 c917f487 "
+                "34be1d7f 32b4bee2 0e82451f 8c94092f d23716d7 bfdcdb2b"
+            ),
+            "dynamic_seq2048": (
+                "2747b7c7 2747b7c7 e9bae7be 1512c02b 14cd2e13 bfa0ec8b fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 901bf0f8 7f5912be d0ff5974 eede79fc 0c737123 132653b1 "
+                "e8a69bd9 a8ef5c56 9203dfb3 d3f60e7e b09fe8f1 5514c64a"
+            ),
+            "dynamic_seq8192": (
+                "2747b7c7 2747b7c7 e9bae7be 1512c02b 14cd2e13 864a936a fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 9f917004 2a55b993 d0ff5974 eede79fc 2208d67e 87ef00f6 "
+                "a3f894e7 3144ed63 b542f421 71fa4e34 5560978e a5f0898d"
+            ),
+            "dynamic_seq32768": (
+                "2747b7c7 2747b7c7 e9bae7be 1512c02b 14cd2e13 d196d59b fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 d71af13e 2a55b993 d0ff5974 eede79fc d274c4cf 8c6203ff "
+                "f5a4ac12 6894ef81 da6e8ebe 18993ce2 5c90606e 2c902ebd"
+            ),
+            "yarn_qwen_hf": (
+                "2747b7c7 2747b7c7 73b65d06 1512c02b 134a122a 74234e98 b5bea41b 6b86b273 "
+                "d4735e3a b17ef6d1 462c4ca7 b58163a4 78070cf3 6cbbc80a 3b26d030 f9fd10da "
+                "9bce2095 7a7ddfdb 25f8c9f7 d60c52a7 091c6903 e49ce4df"
+            ),
+            "yarn_qwen_paper": (
+                "2747b7c7 2747b7c7 73b65d06 1512c02b 134a122a 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 32f9f66e b58163a4 78070cf3 6cbbc80a f8c5690c b8b1b21c "
+                "0609ea94 fa4dca70 428745d8 11c2d2b2 67ef888e 7211c21e"
+            ),
+            "yarn_deepseek_v3_hf": (
+                "a68b412c a68b412c e9bae7be dc8de875 5123d5a5 74234e98 b5bea41b 6b86b273 "
+                "d4735e3a b17ef6d1 6934ed8a 977ec0c5 d0ff5974 eede79fc 5e4e2376 25153637 "
+                "b7f4824a 49270ada 04538c9a fc84bca6 7de10cbd 62fbf84a"
+            ),
+            "yarn_gpt_oss_hf": (
+                "a68b412c a68b412c 1a83e1a9 1512c02b 75846eb7 74234e98 b5bea41b 6b86b273 "
+                "d4735e3a b17ef6d1 68854431 b58163a4 a44504e9 420b064b 078017ec a4e44bfe "
+                "922b72d9 7e68264f 502b2fb9 4ad0e84c c9732900 3b0ed10f"
+            ),
+            "llama3_1_8b": (
+                "2747b7c7 2747b7c7 31169cc3 1512c02b a5bf3fce 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 a64c78d9 2a55b993 d0ff5974 eede79fc 5c5661db 4e6e9166 "
+                "dd3a0110 dc9cdaf6 ce0581af 93202c8c f5435af4 31ee1188"
+            ),
+            "longrope_phi3_short": (
+                "7b1a278f 7b1a278f e9bae7be 1512c02b a80e73a4 8b926d75 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 c7ae6fd8 b58163a4 eb1d0608 15919c6a b4a11b9f bc5e6aab "
+                "066e43f1 65a2f68e dacfd6d0 b1158823 8da36529 b32ffef4"
+            ),
+            "longrope_phi3_long": (
+                "7b1a278f 7b1a278f e9bae7be 1512c02b a80e73a4 f1de6347 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 613801f4 b58163a4 eb1d0608 15919c6a e397813e 66cbf0c3 "
+                "caddaf5a d42fc0da 16a2de80 65f0db7d a9e46620 37175488"
+            ),
+            "proportional_p025": (
+                "51e8ea28 51e8ea28 73b65d06 1512c02b 89d80b29 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a b17ef6d1 282f7869 2a55b993 d0ff5974 eede79fc 694b2cb6 dd51bf5f "
+                "ec68456f bc4bbc64 7d31279a f3606b52 446f7b46 a562790a"
+            ),
+            "mrope_qwen2_5_vl_7b": (
+                "2747b7c7 2747b7c7 73b65d06 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a 6affdae3 dd932562 79d83697 d0ff5974 eede79fc 3094e1fc ec74cbcd "
+                "ee914168 401dc2cd 9879c1b4 9452e864 37529bfd 55d7e075 c1002706 09514887 "
+                "4e074085 26fca099"
+            ),
+            "mrope_qwen3_vl_interleaved": (
+                "2747b7c7 2747b7c7 6cbfd024 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a 5ef6fdf3 c9d93609 79d83697 d0ff5974 eede79fc 9c2bc6e7 e3fe64b5 "
+                "a7adfbf3 6568f1a9 33e7edc0 4b21c462 f79b6a84 3eb40ffd bb2c4c51 8c985c50 "
+                "4e074085 8bd90a9d"
+            ),
+            "mrope_glm4v": (
+                "2747b7c7 a68b412c e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a 25fc0e70 2e59b128 79d83697 d0ff5974 eede79fc 09f8d5af 1af49338 "
+                "9cce30f5 bbdc7424 979e84c1 55fc7bab ee02ca80 dfe242f8 c1002706 a0872ead "
+                "4e074085 d9a91b07"
+            ),
+            "mrope_ernie_4_5_vl": (
+                "2747b7c7 2747b7c7 31169cc3 dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a 25fc0e70 9b08ea11 79d83697 d0ff5974 eede79fc e40683be 2e5e1dfc "
+                "274f1421 6e72b5ab c743403e 9dde6338 ee4b68e8 e19e4c1b fb7b0812 b88ab8e1 "
+                "4e074085 0af9058f"
+            ),
+            "axial_grid_64x64": (
+                "b17ef6d1 b17ef6d1 e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "6b86b273 8b926d75 0e13e7b1 88ea0f35 d0ff5974 eede79fc 43be3d23 994fc544 "
+                "353f6bb4 ccfe55e3 7f4b54a5 e74d51fa 0dcbd063 b79aa470 cbd13dd6 74234e98 "
+                "d4735e3a d04949f3"
+            ),
+            "pixtral_grid_12x16": (
+                "a68b412c a68b412c e9bae7be 1512c02b 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a eb3be230 37335774 88ea0f35 d0ff5974 eede79fc ae2b46a1 1e196056 "
+                "39ac8faa d970d771 e6fc9b78 35d20f7f 949e962a 632b4340 4263ef5a 74234e98 "
+                "d4735e3a 87ec3c0e"
+            ),
+            "llama4_vision_grid_8x8": (
+                "8b940be7 8b940be7 e9bae7be dc8de875 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a 108c995b ef674606 ee938e42 d0ff5974 eede79fc 41d3b26e 96359a9e "
+                "99e3849b 090d4d24 afe971d2 06eb5c20 f297efc6 77199dd8 c675903a 74234e98 "
+                "d4735e3a 72828862"
+            ),
+        },
+    },
 }

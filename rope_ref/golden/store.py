@@ -30,8 +30,10 @@ from rope_ref.validation.files import npy_from_bytes, parse_json
 from rope_ref.validation.golden import check_golden_manifest
 
 #: The manifest layout (docs/golden-format.md) of each version of the set.
-SCHEMA_VERSIONS = {"v1": 1, "v2": 2}
-#: The newest version: what the public functions read by default, what regenerate writes.
+SCHEMA_VERSIONS = {"v1": 1, "v2": 2, "v3": 3}
+#: The default version: what the public functions read, what regenerate writes. v3 (v2's
+#: groups, byte for byte, and the multi-axis ones, whose positions are vectors) is read
+#: with version="v3": an implementation of 1D RoPE is checked against v2 by default.
 LATEST_VERSION = "v2"
 VECTORS = Path(__file__).parent / "vectors"
 #: The largest manifest.json read (the shipped ones are about 100 KB).

@@ -104,6 +104,7 @@ def check_golden_flags(manifest: dict, bug_classes: tuple[str, ...], where: str)
     schema_version 1: every group's ``flags`` is ``{bug_class: sentence}``.
     schema_version 2: a top-level ``notes`` table ``{name: {"bug_class", "description",
     "effect"}}``, every group's ``flags`` a list of its names, at most one per bug class.
+    schema_version 3 (set v3, which adds multi-axis groups): as 2.
     Every ``bug_class`` is one of ``bug_classes``. Returns the manifest.
     """
     groups = manifest.get("groups")
@@ -113,7 +114,7 @@ def check_golden_flags(manifest: dict, bug_classes: tuple[str, ...], where: str)
             f"{describe(groups)}"
         )
     schema = manifest.get("schema_version")
-    notes = check_golden_notes(manifest, bug_classes, where) if schema == 2 else None
+    notes = check_golden_notes(manifest, bug_classes, where) if schema in (2, 3) else None
     for index, entry in enumerate(groups):
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise ValueError(

@@ -144,10 +144,26 @@ def _check_files(entry: dict, where: str) -> None:
     x, table = [c["batch"], c["heads"], c["seq"], c["d"]], [c["seq"], c["rotary_dim"] // 2]
     expected = {"x": x, "expected_float64": x, "expected_float32": x, "positions": [c["seq"]]}
     expected |= {"theta": [c["rotary_dim"] // 2], "angles": table, "cos": table, "sin": table}
+    if "style" in c:  # a multi-axis group (v3): vector positions, and the axis of each pair
+        expected |= _axis_files(entry, where)
     for key, shape in expected.items():
         if files[key]["shape"] != shape:
             got = files[key]["shape"]
             raise _fail(where, group, f"files.{key}.shape", f"{shape} (from config)", got)
+
+
+def _axis_files(entry: dict, where: str) -> dict:
+    """The shapes of a multi-axis group's positions (n_axes, seq) and axes (rotary_dim/2,),
+    its config's style a name and n_axes an integer >= 1."""
+    group, c, files = entry["name"], entry["config"], entry["files"]
+    if not isinstance(c["style"], str) or not _is_int(c.get("n_axes")) or c["n_axes"] < 1:
+        raise _fail(
+            where, group, "config.style", "a style name with config.n_axes an integer >= 1",
+            c["style"],
+        )  # fmt: skip
+    if "axes" not in files:
+        raise _fail(where, group, "files", "an entry 'axes' (a multi-axis group)", files)
+    return {"positions": [c["n_axes"], c["seq"]], "axes": [c["rotary_dim"] // 2]}
 
 
 def _check_file_spec(where: str, group: str, key: str, spec: object) -> None:
@@ -194,7 +210,13 @@ def check_golden_group(group: object) -> object:
     if x.ndim != 4:
         raise ValueError(f"group.arrays['x'] must have shape (batch, heads, seq, d), got {x.shape}")
     m = check_positions(arrays.get("positions"), "group.arrays['positions']")
-    if m.shape != (x.shape[2],):
+    if "style" in config:  # a multi-axis group (v3): vector positions (n_axes, seq)
+        if m.ndim != 2 or m.shape[1] != x.shape[2]:
+            raise ValueError(
+                f"group.arrays['positions'] must have shape (n_axes, seq) = (n_axes, "
+                f"{x.shape[2]},) for a multi-axis group, got {m.shape}"
+            )
+    elif m.shape != (x.shape[2],):
         raise ValueError(
             f"group.arrays['positions'] must have shape (seq,) = ({x.shape[2]},), got {m.shape}"
         )

@@ -40,8 +40,8 @@ def test_names_are_the_fixed_vocabulary():
         "mrope_section_mismatch",
         "mrope_style_swapped",
         "hw_swapped",
-        "half_duplication",
         "scalar_positions",
+        "half_duplication",
         "nope_layer_rotated",
         "unexplained",
     )

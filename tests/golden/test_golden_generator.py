@@ -56,11 +56,11 @@ def test_v2_holds_v1s_arrays_and_only_its_manifest_differs():
 
 
 def test_the_generator_refuses_a_version_it_cannot_write(tmp_path):
-    with pytest.raises(ValueError, match=r"version must be one of \['v1', 'v2'\].*got 'v3'"):
-        generate(tmp_path / "v3", "v3")
-    assert not (tmp_path / "v3").exists()
+    with pytest.raises(ValueError, match=r"version must be one of \['v1', 'v2', 'v3'\].*got 'v4'"):
+        generate(tmp_path / "v4", "v4")
+    assert not (tmp_path / "v4").exists()
     with pytest.raises(SystemExit):
-        generate_main([str(tmp_path / "v3"), "--version", "v3"])
+        generate_main([str(tmp_path / "v4"), "--version", "v4"])
 
 
 @pytest.mark.parametrize(("args", "version"), [([], "v2"), (["--version", "v1"], "v1")])

@@ -30,6 +30,11 @@ BUG_CLASSES = {
     "rotary_dim_mismatch",
     "scaling_ignored",
     "attention_factor_missing",
+    "mrope_section_mismatch",
+    "mrope_style_swapped",
+    "hw_swapped",
+    "scalar_positions",
+    "half_duplication",
     "unexplained",
 }
 ROPE_TYPES = {"default", "linear", "ntk", "dynamic", "yarn", "llama3", "longrope", "proportional"}
@@ -43,11 +48,17 @@ def copy_root(tmp_path, request):
     return tmp_path, request.param
 
 
-def test_the_default_version_is_the_newest_v2():
-    assert LATEST_VERSION == "v2" == max(SCHEMA_VERSIONS, key=SCHEMA_VERSIONS.get)
+def test_the_default_version_is_v2_and_v3_extends_it_with_multi_axis_groups():
+    """v2 stays the default: v3's newest layout (schema 3) holds v2's groups and the
+    multi-axis ones, whose vector positions a 1D implementation cannot take."""
+    assert LATEST_VERSION == "v2"
+    assert max(SCHEMA_VERSIONS, key=SCHEMA_VERSIONS.get) == "v3"
     assert load_manifest()["schema_version"] == 2
     assert load_manifest("v1")["schema_version"] == 1
+    assert load_manifest("v3")["schema_version"] == 3
     assert list_groups() == list_groups("v2") == list_groups("v1")
+    v3 = list_groups("v3")
+    assert v3[: len(list_groups())] == list_groups() and len(v3) > len(list_groups())
 
 
 @pytest.mark.parametrize("version", VERSIONS)
@@ -62,7 +73,8 @@ def test_every_group_loads_with_consistent_shapes(version):
         assert a["x"].shape == a["expected_float64"].shape == a["expected_float32"].shape == shape
         assert a["x"].dtype == np.float64 and a["expected_float32"].dtype == np.float32
         assert np.array_equal(a["x"].astype(np.float32).astype(np.float64), a["x"]), name
-        assert a["positions"].shape == (c["seq"],) and a["positions"].dtype.kind in "if"
+        k = (c["n_axes"],) if "style" in c else ()  # multi-axis groups: (n_axes, seq)
+        assert a["positions"].shape == k + (c["seq"],) and a["positions"].dtype.kind in "if"
         half = c["rotary_dim"] // 2
         assert a["theta"].shape == (half,)
         for key in ("angles", "cos", "sin"):
@@ -141,9 +153,9 @@ def test_unknown_schema_version_is_named(copy_root):
     root, version = copy_root
     path = root / version / "manifest.json"
     manifest = json.loads(path.read_text(encoding="utf-8"))
-    manifest["schema_version"] = 3
+    manifest["schema_version"] = 4
     path.write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(GoldenIntegrityError, match=r"schema_version one of \[1, 2\], got 3"):
+    with pytest.raises(GoldenIntegrityError, match=r"schema_version one of \[1, 2, 3\], got 4"):
         load_manifest(version, root=root)
 
 

@@ -356,9 +356,9 @@ STORE_ERRORS = [
     ),
     (
         "the packaged set under a version it does not ship",
-        lambda: load_group("d2_base10000", "v3"),
+        lambda: load_group("d2_base10000", "v4"),
         ValueError,
-        ("version must be one of the golden sets rope_ref ships", "'v3'", "root="),
+        ("version must be one of the golden sets rope_ref ships", "'v4'", "root="),
     ),
     (
         "root=3: Path's message",
