@@ -23,6 +23,7 @@ EXPECTED = {
     "02-relative-position-and-decay.ipynb",
     "03-checking-an-implementation.ipynb",
     "04-scaling-variants.ipynb",
+    "05-multi-axis.ipynb",
 }
 
 
