@@ -1,6 +1,7 @@
 """``python -m bench``: every benchmark, each printed as ratios measured in this run.
 
 Sections: rotate vs HF and the floor at one shape, the seq sweep, rotate's peak memory,
+multi-axis rotate vs HF's Qwen2-VL path (bench/bench_multi_axis.py),
 the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the checker.
 """
 
@@ -13,7 +14,7 @@ import sys
 import numpy as np
 import torch
 
-from bench import bench_encoder, bench_golden, bench_rotate
+from bench import bench_encoder, bench_golden, bench_multi_axis, bench_rotate
 from bench._timing import print_table
 
 
@@ -31,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_rotate.main_shape()
     bench_rotate.sweep()
     bench_rotate.peak_memory()
+    bench_multi_axis.run()
     encoder_rows = bench_encoder.run()
     print_table(
         "encoder forward: rope_ref.encode (NumPy) / HF RoFormerModel (torch), float32, "

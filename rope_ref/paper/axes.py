@@ -213,12 +213,13 @@ def axis_table(phi: np.ndarray, factor: float = 1.0) -> np.ndarray:
     1D positions.
     """
     if phi.nbytes * 2 > 64 * 2**20:
-        return _table.__wrapped__(phi.tobytes(), phi.shape, float(factor))
-    return _table(phi.tobytes(), phi.shape, float(factor))
+        return cached_axis_table.__wrapped__(phi.tobytes(), phi.shape, float(factor))
+    return cached_axis_table(phi.tobytes(), phi.shape, float(factor))
 
 
 @functools.lru_cache(maxsize=4)
-def _table(phi_bytes: bytes, shape: tuple, factor: float) -> np.ndarray:
+def cached_axis_table(phi_bytes: bytes, shape: tuple, factor: float) -> np.ndarray:
+    """``axis_table`` of the angles held in these bytes (the lru_cache key)."""
     phi = np.frombuffer(phi_bytes).reshape(shape)
     table = np.empty(shape, dtype=np.complex128)
     np.cos(phi, out=table.real)  # cos(p_(a(i)) theta_i)
