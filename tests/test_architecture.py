@@ -88,6 +88,7 @@ DATA_PATH = (
     "rope_ref.golden.store",
     "rope_ref.golden",
     "rope_ref.golden.generate",
+    "rope_ref.golden.model_sets",
     "rope_ref.checker.precision",
     "rope_ref.checker.models",
     "rope_ref.checker.case",
@@ -104,6 +105,8 @@ DATA_PATH = (
     "rope_ref.cli.demo",
     "rope_ref.cli.golden",
     "rope_ref.cli.check",
+    "rope_ref.cli.model",
+    "rope_ref.cli.model_golden",
     "rope_ref.cli",
     "rope_ref.cli.__main__",
     # the public API

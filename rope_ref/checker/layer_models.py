@@ -25,23 +25,25 @@ from rope_ref.scaling.scaled import scaled_frequencies
 
 
 def layer_case(spec, x, y, positions, precision: str) -> Case:
-    """The Case of one layer's run: the head from its first rotated feature on, the
-    layer's RoPE as the single-RoPE checker states it (base, rotary_dim, layout, the
-    variant's dict without rope_theta and without a partial_rotary_factor that rotary_dim
-    already holds), seq_len = max(positions) + 1 as HF's."""
-    xs, ys = x[..., spec.offset :], np.array(y[..., spec.offset :], dtype=np.float64)
+    """The Case of one layer's run, on the head from its first rotated feature on (x, y:
+    (batch, heads, seq, head_dim - offset), as ``rope_ref.checker.layers`` slices them and
+    a model's golden set exports them): the layer's RoPE as the single-RoPE checker states
+    it (base, rotary_dim, layout, the variant's dict without rope_theta and without a
+    partial_rotary_factor that rotary_dim already holds), seq_len = max(positions) + 1 as
+    HF's; pairs written half-split (DeepSeek-V3) are read back as they went in."""
+    ys = np.array(y, dtype=np.float64)
     r = spec.rotary_dim
-    if spec.output_layout != spec.layout:  # read the pairs back as they went in
+    if spec.output_layout != spec.layout:
         ys[..., :r] = to_interleaved_layout(ys[..., :r])
     params = spec.rope_scaling
     params.pop("rope_theta")
     if params["rope_type"] != "proportional":
         params.pop("partial_rotary_factor", None)
     return make_case(
-        xs.astype(np.float64),
+        np.asarray(x, dtype=np.float64),
         ys,
-        positions,
-        d=xs.shape[-1],
+        np.asarray(positions, dtype=np.float64),
+        d=x.shape[-1],
         base=spec.base,
         layout=spec.layout,
         rotary_dim=r,

@@ -142,14 +142,33 @@ def _run(fn, rope, i, positions, precision) -> tuple:
         "the output of fn", fn(x.copy(), positions.copy(), i), x.shape, allow_nonfinite=True
     )
     x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    if spec is None:
-        return positions, nope_verdict(rope, x64, y64, positions, precision)
-    if spec.offset and not np.array_equal(y64[..., : spec.offset], x64[..., : spec.offset]):
+    start = 0 if spec is None else spec.offset
+    if start and not np.array_equal(y64[..., :start], x64[..., :start]):
         return positions, _report_unexplained(
-            f"features 0..{spec.offset - 1}, which this layer does not rotate, changed", precision
+            f"features 0..{start - 1}, which this layer does not rotate, changed", precision
         )
-    case = layer_case(spec, x64, y64, positions.astype(np.float64), precision)
-    return positions, verdict(case, layer_models(case, rope, i))
+    return positions, layer_verdict(
+        rope, i, x64[..., start:], y64[..., start:], positions, precision
+    )
+
+
+def check_layer_outputs(rope, i: int, x, y, positions, precision: str | None = None) -> Report:
+    """The verdict on outputs y computed elsewhere for layer i of ``rope`` (a
+    ``model_rope``) on inputs x at positions: x, y (batch, heads, seq, head_dim - offset),
+    the head from the layer's first rotated feature on, as a model's golden set exports it
+    (``rope_ref.golden.model_sets``). precision: default the outputs' dtype."""
+    x = np.asarray(x, dtype=np.float64)
+    y = validation.check_outputs_array("outputs", y, x.shape, allow_nonfinite=False)
+    precision = validation.check_precision(precision or y.dtype.name, PRECISIONS)
+    return layer_verdict(rope, i, x, y.astype(np.float64), np.asarray(positions), precision)
+
+
+def layer_verdict(rope, i: int, x, y, positions, precision: str) -> Report:
+    """Layer i's verdict on float64 x, y (from the layer's first rotated feature on)."""
+    if rope.layers[i] is None:
+        return nope_verdict(rope, x, y, positions, precision)
+    case = layer_case(rope.layers[i], x, y, positions, precision)
+    return verdict(case, layer_models(case, rope, i))
 
 
 def _nope_head_dim(rope) -> int:

@@ -8,6 +8,8 @@ import sys
 from rope_ref.cli import demo
 from rope_ref.cli.check import UNUSABLE, add_check_parsers
 from rope_ref.cli.golden import add_golden_parser
+from rope_ref.cli.model import add_model_parser
+from rope_ref.cli.model_golden import extend_parsers
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +22,10 @@ def build_parser() -> argparse.ArgumentParser:
     shown.add_argument("--seed", type=int, default=0)
     shown.add_argument("--out", default="out", help="folder for the PNG figures (default out)")
     shown.set_defaults(func=demo.run)
-    add_check_parsers(sub, add_golden_parser(sub))
+    golden_actions = add_golden_parser(sub)
+    add_check_parsers(sub, golden_actions)
+    add_model_parser(sub)
+    extend_parsers(sub, golden_actions)  # a model's goldens: export --model, check per layer
     return parser
 
 

@@ -18,6 +18,7 @@ from rope_ref.configs.layers import COMMON_KEYS, LayerRope
 from rope_ref.configs.presets import PRESETS, preset_key
 from rope_ref.configs.read import (
     at,
+    chunked_layer_types,
     has_rope,
     layer_types,
     number,
@@ -95,6 +96,8 @@ def model_rope(config, *, form: str | None = None) -> ModelRope:
     n = number(cfg, where, "num_hidden_layers")
     types = layer_types(cfg, where, family, n)
     rope = has_rope(cfg, where, family, types)
+    if family.name == "Llama 4" and cfg.get("layer_types") is None:
+        types = chunked_layer_types(cfg, rope)
     dicts = rope_dicts(cfg, where, family, types) if family.positions == "position_ids" else {}
     fixed = ({"rope_type": "default", "rope_theta": family.default_theta}, where)
     max_pos = number(cfg, where, "max_position_embeddings", None)

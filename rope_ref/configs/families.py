@@ -97,7 +97,7 @@ _COHERE = dict(layout="interleaved", default_theta=500000.0)
 FAMILIES = {
     "llama": Family(name="Llama"),
     "mistral": Family(name="Mistral"),
-    "ministral": Family(name="Ministral"),
+    "ministral": Family(name="Ministral", pattern=("window", "sliding_window", 4096)),
     "ministral3": Family(
         "Ministral 3",
         notes=(
@@ -202,6 +202,8 @@ def default_layer_types(family: Family, cfg: dict, n: int) -> list[str]:
     p = cfg.get(key, default) if key else default
     if kind == "first":  # ModernBERT: global every n-th layer, starting with the first
         return [SLIDING if i % p else FULL for i in range(n)]
+    if kind == "window":  # Ministral: every layer slides when there is a window
+        return [SLIDING if cfg.get(key, default) is not None else FULL] * n
     if kind == "from":  # Qwen: sliding from max_window_layers on, when enabled
         on = bool(cfg.get("use_sliding_window")) and cfg.get("sliding_window") is not None
         return [SLIDING if on and i >= p else FULL for i in range(n)]

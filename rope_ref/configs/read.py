@@ -29,6 +29,7 @@ import copy
 
 from rope_ref.configs.families import (
     ALIASES,
+    FULL,
     TEXT_MODEL_TYPES,
     Family,
     default_layer_types,
@@ -105,6 +106,13 @@ def has_rope(cfg: dict, where: str, family: Family, types: list[str]) -> list[bo
     if family.nope is not None:
         return [t != family.nope for t in types]
     return [True] * n
+
+
+def chunked_layer_types(cfg: dict, rope: list[bool]) -> list[str]:
+    """Llama 4's layer types: its RoPE layers attend in chunks of attention_chunk_size
+    (default 8192), its NoPE layers to everything."""
+    chunked = cfg.get("attention_chunk_size", 8192) is not None
+    return ["chunked_attention" if r and chunked else FULL for r in rope]
 
 
 def rope_dicts(cfg: dict, where: str, family: Family, types: list[str]) -> dict:

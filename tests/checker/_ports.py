@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 import transformers
-
 from configs._families import CASES
 from configs._hf import build
 
@@ -114,6 +113,7 @@ def longrope(case: str, switch: str = "hf"):
 
 _LOCAL, _GLOBAL = "sliding_attention", "full_attention"
 G3, MB, PHI = "gemma-3 (legacy keys)", "modernbert", "phi-3 (short factors)"
+L4 = "llama-4 (NoPE layers)"
 PORTS = [
     ("Gemma 3, HF's rotary", G3, lambda: per_type(G3), None),
     (
@@ -135,11 +135,16 @@ PORTS = [
         lambda: per_type(MB, {_GLOBAL: _LOCAL}),
         "wrong_layer_base",
     ),
-    ("Llama 4, HF's rotary", "llama-4 (NoPE layers)", lambda: llama4("llama-4 (NoPE layers)"), None),
+    (
+        "Llama 4, HF's rotary",
+        "llama-4 (NoPE layers)",
+        lambda: llama4("llama-4 (NoPE layers)"),
+        None,
+    ),
     (
         "Llama 4, NoPE layers rotated",
-        "llama-4 (NoPE layers)",
-        lambda: llama4("llama-4 (NoPE layers)", rotate_nope=True),
+        L4,
+        lambda: llama4(L4, rotate_nope=True),
         "nope_layer_rotated",
     ),
     (

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from configs._families import CASES
 
 from checker._ports import PORTS
-from configs._families import CASES
 from rope_ref import model_rope
 from rope_ref.checker.layers import check_model, run_positions
 from rope_ref.checker.vocabulary import CLASSES, FINDING_NAMES, LAYER_CLASSES

@@ -66,8 +66,9 @@ def build(config: dict):
     return AutoModel.from_config(hf_config).eval()
 
 
-def capture(config: dict, positions) -> dict[int, list]:
-    """{layer: [(x_before, x_after, seq_axis), ...]} for one forward at ``positions``."""
+def capture(config: dict, positions) -> tuple[dict[int, list], object]:
+    """({layer: [(x_before, x_after, seq_axis), ...]}, HF's config) for one forward at
+    ``positions``."""
     model = build(config)
     seen: dict[int, list] = {}
     current = {"layer": None}
@@ -88,7 +89,7 @@ def capture(config: dict, positions) -> dict[int, list]:
                 model(input_ids=ids, position_ids=p)
             else:
                 model(input_ids=ids, position_ids=torch.as_tensor(positions)[None])
-    return seen
+    return seen, model.config
 
 
 @contextmanager

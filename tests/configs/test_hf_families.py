@@ -5,7 +5,8 @@ one forward at positions far past the original context; in every layer, what the
 modeling module's rotary function made of q and of k equals
 ``model_rope(config).layers[i].rotate(q_before, positions)`` within HF's float32 error
 (the checker's float32 error model; the features past the rotated ones exactly), and the
-layers model_rope says have no RoPE are exactly those where HF never called it.
+layers model_rope says have no RoPE are exactly those where HF never called it; the
+layer types are HF's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def test_every_layer_rotates_as_hf(name):
     family, config, positions = CASES[name]
     rope = model_rope(config)
     assert rope.family == family
-    seen = capture(config, positions)
+    seen, hf_config = capture(config, positions)
+    if getattr(hf_config, "layer_types", None):
+        assert rope.layer_types == tuple(hf_config.layer_types)
     with_rope = {i for i, spec in enumerate(rope.layers) if spec is not None}
     assert set(seen) == with_rope, f"HF rotates layers {sorted(seen)}, rope_ref {with_rope}"
     stats = RESULTS.setdefault(name, {})
