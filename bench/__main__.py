@@ -2,7 +2,8 @@
 
 Sections: rotate vs HF and the floor at one shape, the seq sweep, rotate's peak memory,
 multi-axis rotate vs HF's Qwen2-VL path (bench/bench_multi_axis.py),
-the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the checker.
+the encoder vs HF RoFormerModel (bench/bench_encoder.py), golden generation, the checker,
+a model's RoPE: model_rope, its golden export and check_model (bench/bench_models.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import sys
 import numpy as np
 import torch
 
-from bench import bench_encoder, bench_golden, bench_multi_axis, bench_rotate
+from bench import bench_encoder, bench_golden, bench_models, bench_multi_axis, bench_rotate
 from bench._timing import print_table
 
 
@@ -42,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench_golden.generation()
     bench_golden.checker()
+    bench_models.run()
     return 0
 
 
