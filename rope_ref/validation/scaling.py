@@ -55,6 +55,10 @@ ROPE_SCALING_KEYS = {
 }
 #: The keys that name the rope_type: HF's, then the older spelling.
 TYPE_KEYS = ("rope_type", "type")
+#: M-RoPE's keys (Qwen2-VL's and Qwen3-VL's configs): which axis each frequency turns with,
+#: not the frequencies, so a variant's theta ignores them (``rope_ref.paper.axes`` reads
+#: them); Qwen2-VL's older ``"type": "mrope"`` is the default frequencies, as HF reads it.
+AXIS_KEYS = ("mrope_section", "mrope_interleaved")
 _COMMON_SCALING_KEYS = frozenset({*TYPE_KEYS, "rope_theta", "partial_rotary_factor"})
 _POSITIVE_KEYS = (
     "factor",
@@ -81,6 +85,11 @@ def check_rope_scaling_keys(rope_scaling: object) -> dict:
             f"rope_scaling must be a dict such as HF's rope_parameters, "
             f"got {describe(rope_scaling)}"
         )
+    rope_scaling = {
+        k: ("default" if k in TYPE_KEYS and v == "mrope" else v)
+        for k, v in rope_scaling.items()
+        if k not in AXIS_KEYS
+    }
     rope_type = _scaling_type(rope_scaling)
     required, optional = ROPE_SCALING_KEYS[rope_type]
     keys = set(rope_scaling)

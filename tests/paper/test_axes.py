@@ -188,3 +188,18 @@ def test_rotary_dim_rotates_the_first_features_only():
     x = RNG.standard_normal((1, 2, 5, 128))
     y = rr.rotate(x, _positions(3, 5), theta=theta, axes=axes, rotary_dim=64)
     assert np.array_equal(y[..., 64:], x[..., 64:]) and not np.allclose(y[..., :64], x[..., :64])
+
+
+@pytest.mark.parametrize(
+    "rope_scaling",
+    [
+        {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]},
+        {"type": "mrope", "mrope_section": [16, 24, 24], "rope_theta": 1e6},
+        {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [24, 20, 20],
+         "mrope_interleaved": True},
+    ],
+)  # fmt: skip
+def test_scaled_frequencies_reads_an_mrope_dict_as_eq_15(rope_scaling):
+    """M-RoPE's keys say which axis a frequency turns with, not the frequencies."""
+    theta, factor = rr.scaled_frequencies(128, None, rope_scaling)
+    assert np.array_equal(theta, rr.frequencies(128, 1e6)) and factor == 1.0
