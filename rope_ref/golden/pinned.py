@@ -88,9 +88,11 @@ def fields(manifest: dict) -> dict[str, str]:
     elif "notes" in manifest:
         out["field 'notes'"] = digest(notes)
     groups = manifest.get("groups")
-    groups = [g for g in groups if isinstance(g, dict)] if isinstance(groups, list) else []
-    names = [g.get("name") for g in groups]
-    out["the order of the groups"] = digest([n for n in names if isinstance(n, str)])
+    groups = groups if isinstance(groups, list) else []
+    names = [g.get("name") if isinstance(g, dict) else None for g in groups]
+    # every entry counts: a 5 or a nameless group slipped into the list changes it too
+    out["the order of the groups"] = digest([n if isinstance(n, str) else None for n in names])
+    groups = [g for g in groups if isinstance(g, dict)]
     for entry in groups:
         name = entry.get("name")
         label = f"group {name!r}"

@@ -7,6 +7,11 @@ failures: an overflow that only warns hands the caller inf or NaN.
 Documented exceptions to "finite": linear attention's 0/0 for a query whose keys are all
 masked, and ``wavelengths``' inf for theta = 0. Inputs near the float maximum are left out
 of x: ``rotate`` can overflow on them (see the audit's report).
+
+Issue 15's families: every array argument also meets masked arrays, np.matrix and arrays
+of more than 32 axes (``ARGS``); huge d runs under a memory limit in a child process;
+lying .npy / .npz / safetensors headers, deeply nested JSON, every manifest field edited
+and every export-folder file edited are in tests/validation/test_fuzz_files.py.
 """
 
 from __future__ import annotations
@@ -356,6 +361,9 @@ def _fns():
         lambda x, m: rr.rotate(x, m + 1),
         lambda x, m: rr.rotate(x, m, base=500000.0),
         lambda x, m: x,
+        lambda x, m: np.ma.masked_invalid(rr.rotate(x, m)),  # issue 15: masked outputs
+        lambda x, m: np.ma.masked_greater(rr.rotate(x, m), 0.5),
+        lambda x, m: np.ones((1,) * 33 + x.shape),
         3,
         None,
     ]
