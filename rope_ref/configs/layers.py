@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rope_ref.paper.axes import axis_frequencies
 from rope_ref.paper.layouts import to_half_layout
 from rope_ref.paper.rotary import rotate as rotate_paper
 from rope_ref.scaling.scaled import scaled_frequencies
@@ -79,6 +80,17 @@ class LayerRope:
         return scaled_frequencies(self.rope_dim, None, p, seq_len, form=self.form)
 
     @property
+    def axes(self) -> np.ndarray | None:
+        """(rotary_dim/2,) M-RoPE's axis a(i) of each frequency (0: t, 1: h, 2: w), from
+        its section and style (``rope_ref.paper.axes``); None for 1D RoPE."""
+        if not self.mrope:
+            return None
+        given = dict(self.mrope)
+        style = "mrope_interleaved" if given.get("mrope_interleaved") else "mrope"
+        section = given.get("mrope_section")
+        return axis_frequencies(self.rotary_dim, self.base, style=style, section=section)[1]
+
+    @property
     def theta(self) -> np.ndarray:
         """(rotary_dim/2,) theta_i in the model's initial state (``frequencies()``)."""
         return self.frequencies()[0]
@@ -93,7 +105,9 @@ class LayerRope:
 
         Args:
             x: (..., seq, head_dim) float16/32/64.
-            positions: (seq,) (or broadcastable to x.shape[:-1]) finite positions m.
+            positions: (seq,) (or broadcastable to x.shape[:-1]) finite positions m; for
+                M-RoPE (``axes``) also vector positions (3, seq) of (t, h, w), pair i
+                turned by p_(a(i)) theta_i (text tokens: t = h = w, the same as 1D).
             seq_len: the length dynamic NTK and LongRoPE switch on; default HF's
                 max(positions) + 1.
 
@@ -113,7 +127,11 @@ class LayerRope:
             seq_len = int(math.floor(float(np.max(m)))) + 1  # HF: max(position_ids) + 1
         theta, factor = self.frequencies(seq_len)
         part = slice(self.offset, self.offset + self.rotary_dim)
-        y = rotate_paper(x[..., part].astype(np.float64), m, theta=theta, layout=self.layout)
+        vector = self.mrope and m.ndim >= 2 and m.shape[0] == 3  # (t, h, w) positions
+        axes = self.axes if vector else None
+        y = rotate_paper(
+            x[..., part].astype(np.float64), m, theta=theta, axes=axes, layout=self.layout
+        )
         if factor != 1.0:
             y *= factor  # cos and sin times the attention factor (HF's attention_scaling)
         if self.output_layout != self.layout:

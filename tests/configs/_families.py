@@ -25,6 +25,31 @@ SHORT = [0, 1, 2, 3, 100, 1000, 2047, 4094, 4095]  # seq_len 4096: at the thresh
 _LISTS = np.random.default_rng(13)
 
 
+def _image_positions(start: int, rows: int, cols: int) -> np.ndarray:
+    """M-RoPE (t, h, w) positions, (3, seq): 3 text tokens, an image of rows x cols patches
+    (t fixed, h and w its row and column), 3 more text tokens, all from ``start``."""
+    t, h, w = (
+        [start, start + 1, start + 2],
+        [start, start + 1, start + 2],
+        [start, start + 1, start + 2],
+    )
+    first = start + 3
+    for r in range(rows):
+        for c in range(cols):
+            t.append(first)
+            h.append(first + r)
+            w.append(first + c)
+    after = first + max(rows, cols)
+    for k in range(3):
+        t.append(after + k)
+        h.append(after + k)
+        w.append(after + k)
+    return np.array([t, h, w])
+
+
+IMAGE = np.concatenate([_image_positions(0, 3, 4), _image_positions(200000, 5, 2)], axis=1)
+
+
 def _factors(n: int) -> dict:
     """Phi-3-like LongRoPE lists (seeded): short near 1, long rising to ~40."""
     short = np.round(1.0 + np.sort(_LISTS.uniform(0.0, 0.2, n)), 4).tolist()
@@ -170,6 +195,33 @@ CASES = {
             },
         },
         FAR,
+    ),
+    "qwen2.5-vl (image positions)": (
+        "Qwen2.5-VL",
+        {
+            "model_type": "qwen2_5_vl_text",
+            **_T,
+            "num_hidden_layers": 2,
+            "rope_theta": 1e6,
+            "rope_scaling": {"type": "mrope", "mrope_section": [2, 3, 3]},
+        },
+        IMAGE,
+    ),
+    "qwen3-vl (image positions)": (
+        "Qwen3-VL",
+        {
+            "model_type": "qwen3_vl_text",
+            **_T,
+            "head_dim": 16,
+            "num_hidden_layers": 2,
+            "rope_theta": 5e6,
+            "rope_scaling": {
+                "rope_type": "default",
+                "mrope_interleaved": True,
+                "mrope_section": [2, 3, 3],
+            },
+        },
+        IMAGE,
     ),
     "phi-2 (partial 0.4)": (
         "Phi",

@@ -79,14 +79,16 @@ def capture(config: dict, positions) -> tuple[dict[int, list], object]:
             module.register_forward_pre_hook(lambda *_, i=index: current.update(layer=i))
     kind = config["model_type"]
     axis = SEQ_AXIS.get(kind, 2)
-    ids = torch.arange(len(positions)).remainder(60)[None] + 2
+    ids = torch.arange(np.shape(positions)[-1]).remainder(60)[None] + 2
     with _wrapped(kind, lambda pairs: seen.setdefault(current["layer"], []).extend(pairs), axis):
         with torch.no_grad():
             if kind == "roformer":
                 model(input_ids=ids)
-            elif kind.endswith("_vl_text"):  # M-RoPE's (t, h, w), equal for text tokens
-                p = torch.as_tensor(positions)[None, None].expand(3, 1, -1)
-                model(input_ids=ids, position_ids=p)
+            elif kind.endswith("_vl_text"):  # M-RoPE's (t, h, w): (3, seq), or text's (seq,)
+                p = torch.as_tensor(
+                    np.array(np.broadcast_to(positions, (3, np.shape(positions)[-1])))
+                )
+                model(input_ids=ids[:, : p.shape[-1]], position_ids=p[:, None].contiguous())
             else:
                 model(input_ids=ids, position_ids=torch.as_tensor(positions)[None])
     return seen, model.config
@@ -155,10 +157,15 @@ def compare(spec, before: np.ndarray, after: np.ndarray, axis: int, positions) -
     else:
         ours = spec.rotate(x, positions)
     rotated = slice(start, start + spec.rotary_dim)
-    theta, factor = spec.frequencies(int(max(positions)) + 1)
+    theta, factor = spec.frequencies(int(np.max(positions)) + 1)
+    positions = np.asarray(positions)
+    if positions.ndim == 2:  # M-RoPE: pair i turns by p_(a(i)) theta_i
+        phi = positions[spec.axes].T * theta
+    else:
+        phi = np.outer(positions, theta)
     tol = tolerance(
         x[..., rotated],
-        np.outer(positions, theta),
+        phi,
         layout=spec.layout,
         rotary_dim=spec.rotary_dim,
         scale=factor,
