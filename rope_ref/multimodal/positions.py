@@ -32,6 +32,7 @@ from rope_ref.validation.axes import (
     check_nonnegative_real,
     check_real_list,
     check_style,
+    check_time_ids,
     check_token_types,
 )
 
@@ -71,7 +72,7 @@ def mrope_position_ids(
     types = check_token_types(token_types)
     mask = check_mask(attention_mask, types.shape)
     model = check_style(model, MODELS)
-    merge = check_int("spatial_merge_size", spatial_merge_size, minimum=1)
+    merge = check_int("spatial_merge_size", spatial_merge_size, minimum=1, maximum=2**16)
     images, videos = check_grid("image_grids", image_grids), check_grid("video_grids", video_grids)
     check_merge_fits(images, merge, "image_grids")
     check_merge_fits(videos, merge, "video_grids")
@@ -83,6 +84,7 @@ def mrope_position_ids(
         videos = np.repeat(videos, videos[:, 0], axis=0)
         videos[:, 0] = 1
     grids = {1: iter(images), 2: iter(videos)}
+    check_time_ids(videos, [tps * s for s in seconds])  # before float32 can overflow
     intervals = iter([np.float32(tps) * np.float32(s) for s in seconds])
     positions = np.zeros((3,) + types.shape, dtype=np.int64)
     deltas = np.zeros((types.shape[0], 1), dtype=np.int64)
@@ -143,8 +145,8 @@ def vision_position_ids(grids, spatial_merge_size: int = 1) -> np.ndarray:
     row-major inside a block and over blocks, every frame repeating its (h, w). With
     spatial_merge_size 1 this is plain row-major order (Pixtral).
     """
-    merge = check_int("spatial_merge_size", spatial_merge_size, minimum=1)
-    grids = check_grid("grids", grids)
+    merge = check_int("spatial_merge_size", spatial_merge_size, minimum=1, maximum=2**16)
+    grids = check_grid("grids", grids, required=True)
     check_merge_fits(grids, merge, "grids")
     out = []
     for t, h, w in grids.tolist():
@@ -159,6 +161,6 @@ def llama4_vision_position_ids(side: int) -> np.ndarray:
     """(h, w) of Llama 4's vision encoder: side^2 patches at 1-based (row + 1, col + 1),
     row-major, then the CLS token at (0, 0), which turns by angle 0 (HF
     ``Llama4VisionRotaryEmbedding``). Returns (2, side^2 + 1) int64."""
-    side = check_int("side", side, minimum=1)
+    side = check_int("side", side, minimum=1, maximum=4096)  # side^2 + 1 <= 2^24 patches
     index = np.arange(side * side)
     return np.stack([np.append(index // side + 1, 0), np.append(index % side + 1, 0)])

@@ -9,6 +9,7 @@ import numbers
 import numpy as np
 
 from rope_ref.validation.core import (
+    MAX_ELEMENTS,
     as_array,
     broadcasts_to,
     check_int,
@@ -136,11 +137,14 @@ def check_axis_positions_fit(p: np.ndarray, x_shape: tuple[int, ...], k: int) ->
         )
 
 
-def check_grid(name: str, grid: object) -> np.ndarray:
+def check_grid(name: str, grid: object, *, required: bool = False) -> np.ndarray:
     """Grids (t, h, w) of images or videos: an (n, 3) array of positive integers (None
-    is no grid). Returns int64 (n, 3)."""
-    if grid is None:
+    is no grid, unless ``required``), t h w at most MAX_ELEMENTS patches in all. Returns
+    int64 (n, 3)."""
+    if grid is None and not required:
         return np.zeros((0, 3), dtype=np.int64)
+    if grid is None:
+        raise TypeError(f"{name} must be an (n, 3) array of integers (t, h, w), got None")
     arr = as_array(name, grid)
     if arr.dtype == np.bool_ or arr.dtype.kind not in "iu":
         raise TypeError(
@@ -149,8 +153,15 @@ def check_grid(name: str, grid: object) -> np.ndarray:
     arr = np.atleast_2d(arr)
     if arr.ndim != 2 or arr.shape[1] != 3:
         raise ValueError(f"{name} must have shape (n, 3), one (t, h, w) per row, got {arr.shape}")
-    if np.any(arr < 1):
+    if arr.size and np.any(arr < 1):
         raise ValueError(f"{name} must hold positive integers (t, h, w), got min {int(arr.min())}")
+    if arr.shape[0] == 0 and required:
+        raise ValueError(f"{name} must hold at least one grid (t, h, w), got none")
+    total = sum(int(t) * int(h) * int(w) for t, h, w in arr.tolist())
+    if total > MAX_ELEMENTS:
+        raise ValueError(
+            f"{name} must hold at most {MAX_ELEMENTS} patches in all (t h w summed), got {total}"
+        )
     return arr.astype(np.int64)
 
 
@@ -213,11 +224,31 @@ def check_real_list(name: str, values: object, count: int) -> list[float]:
 
 def check_nonnegative_real(name: str, value: object) -> float:
     """A finite real >= 0 (tokens per second)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a finite real number, got {describe(value)}")
-    if value < 0:
-        raise ValueError(f"{name} must be >= 0, got {value}")
-    return float(value)
+    try:
+        value = float(value)
+    except OverflowError:
+        raise ValueError(f"{name} must be finite, got {describe(value)}") from None
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name} must be finite and >= 0, got {value}")
+    return value
+
+
+#: The largest temporal position id an interval may make (t * interval): int32's range,
+#: which position ids of real models stay far inside.
+MAX_TIME_ID = 2**31 - 1
+
+
+def check_time_ids(grids: np.ndarray, intervals: list) -> None:
+    """Qwen2.5-VL's t * interval of every video stays below MAX_TIME_ID (float32 holds it)."""
+    for grid, interval in zip(grids.tolist(), intervals, strict=False):
+        top = (grid[0] - 1) * float(interval)
+        if top > MAX_TIME_ID:
+            raise ValueError(
+                f"tokens_per_second * second_per_grid is too large: a video of {grid[0]} "
+                f"temporal grids would reach time position {top:.3g} > {MAX_TIME_ID}"
+            )
 
 
 def check_group_fits(grid, merge: int, kind: int, index: int, n: int) -> None:

@@ -7,7 +7,11 @@ import numpy as np
 import pytest
 from validation.error_table import assert_raises_named, error_params
 
-from rope_ref.multimodal import mrope_position_ids, vision_position_ids
+from rope_ref.multimodal import (
+    llama4_vision_position_ids,
+    mrope_position_ids,
+    vision_position_ids,
+)
 
 IMAGE = [0, 1, 1, 1, 1, 0]
 
@@ -67,6 +71,33 @@ POSITIONS_ERRORS = [
         "attention_mask must be 0/1 values of token_types' shape (1, 6)",
     ),
     ("merge 0", lambda: vision_position_ids([[1, 2, 2]], 0), ValueError, "spatial_merge_size"),
+    # escapes the fuzzer found: the id says what got out before the fix
+    (
+        "no grid for a vision tower: NumPy's concatenate",
+        lambda: vision_position_ids(None),
+        TypeError,
+        "grids must be an (n, 3) array",
+    ),
+    (
+        "2^70 patches: MemoryError",
+        lambda: vision_position_ids([[1, 2**35, 2**35]]),
+        ValueError,
+        "grids must hold at most 33554432 patches",
+    ),
+    (
+        "an interval past float32's integers: inf cast to int64",
+        lambda: mrope_position_ids(
+            [0, 2, 2, 2, 2], None, [[2, 2, 4]], model="qwen2_5_vl", tokens_per_second=1e300
+        ),
+        ValueError,
+        "tokens_per_second * second_per_grid is too large",
+    ),
+    (
+        "a side of 10**5: Maximum allowed size exceeded",
+        lambda: llama4_vision_position_ids(10**5),
+        ValueError,
+        "side must be an integer <= 4096",
+    ),
 ]
 
 
