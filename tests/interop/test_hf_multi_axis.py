@@ -3,7 +3,8 @@ the text rotaries of Qwen2-VL, Qwen2.5-VL, Qwen3-VL, GLM-4V and Ernie-4.5-VL wit
 ``apply_rotary_pos_emb`` (in 5.24 the rotary module recomposes the M-RoPE sections itself,
 ``recomposition_frequencies``; the older ``apply_multimodal_rotary_pos_emb`` is gone), the
 vision rotaries of Qwen2-VL and Pixtral with theirs, and Llama 4's vision rotary table with
-``vision_apply_rotary_emb``.
+``vision_apply_rotary_emb``; the vision rotaries of Qwen2.5-VL, Qwen3-VL, GLM-4V and
+Ernie-4.5-VL, which copy Qwen2-VL's, are the axial style too.
 
 Each is compared with ``rope_ref.rotate`` (float64) on random position ids, within the
 float32 error model of ``rope_ref.checker.precision`` (HF forms inv_freq, the phase, cos
@@ -296,3 +297,38 @@ def test_hf_module_broken_as_ports_break_is_named(label):
     report = rr.check(fn, precision="float32", **CASES[case][1])
     assert not report.ok, str(report)
     assert [f.name for f in report.findings] == [expected], str(report)
+
+
+def _vision_towers():
+    """The vision rotaries that share Qwen2-VL's axial code, each from its own config."""
+    from transformers.models.ernie4_5_vl_moe.configuration_ernie4_5_vl_moe import (
+        Ernie4_5_VLMoeVisionConfig,
+    )
+    from transformers.models.glm4v.configuration_glm4v import Glm4vVisionConfig
+    from transformers.models.qwen2_5_vl.configuration_qwen2_5_vl import Qwen2_5_VLVisionConfig
+    from transformers.models.qwen3_vl.configuration_qwen3_vl import Qwen3VLVisionConfig
+
+    size = {"hidden_size": 160, "num_heads": 2}
+    return {
+        "qwen2_5_vl_vision": qwen2_5.Qwen2_5_VLVisionRotaryEmbedding(
+            Qwen2_5_VLVisionConfig(**size)
+        ),
+        "qwen3_vl_vision": qwen3.Qwen3VLVisionRotaryEmbedding(Qwen3VLVisionConfig(**size)),
+        "glm4v_vision": glm4v.Glm4vVisionRotaryEmbedding(Glm4vVisionConfig(**size)),
+        "ernie4_5_vl_vision": ernie.Ernie4_5_VLMoeVisionRotaryEmbedding(
+            Ernie4_5_VLMoeVisionConfig(**size)
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", ["qwen2_5_vl_vision", "qwen3_vl_vision", "glm4v_vision",
+                                  "ernie4_5_vl_vision"])  # fmt: skip
+def test_the_other_vision_towers_are_the_axial_style(name):
+    embedding = _vision_towers()[name]
+    positions = np.random.default_rng(7).integers(0, 257, size=(2, 64))
+    cos, sin = embedding(torch.zeros(1), torch.as_tensor(positions.T.copy()))
+    theta, axes = rr.axis_frequencies(80, 1e4, style="axial")
+    phi = rr.axis_angles(positions, theta, axes)  # (64, 40); HF: cat(phi, phi), half layout
+    for got, want in ((cos, np.cos(phi)), (sin, np.sin(phi))):
+        got = got.double().numpy()
+        assert np.max(np.abs(got - np.concatenate([want, want], -1))) <= 8 * 2.0**-24 * 256
