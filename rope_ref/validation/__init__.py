@@ -20,6 +20,17 @@ from rope_ref.validation.checker import (
     check_outputs_array,
     check_precision,
 )
+from rope_ref.validation.configs import (
+    check_config,
+    check_config_bool,
+    check_config_dict,
+    check_config_int,
+    check_config_real,
+    check_head_split,
+    check_layer_list,
+    check_model_type,
+    check_preset,
+)
 from rope_ref.validation.core import (
     LAYOUTS,
     as_array,
@@ -37,17 +48,6 @@ from rope_ref.validation.core import (
     check_positive_real,
     check_rotary_dim,
     check_theta,
-)
-from rope_ref.validation.configs import (
-    check_config,
-    check_config_bool,
-    check_config_dict,
-    check_config_int,
-    check_config_real,
-    check_head_split,
-    check_layer_list,
-    check_model_type,
-    check_preset,
 )
 from rope_ref.validation.decay_figures import (
     check_difference,
