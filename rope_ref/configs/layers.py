@@ -157,6 +157,8 @@ class LayerRope:
         text += f"; attention factor {self.attention_factor:.6g}"
         if self.mrope:
             text += f"; M-RoPE {dict(self.mrope)} (text tokens: as 1D)"
+        if self.rotates_values:
+            text += "; v rotated too (rotary_value)"
         return text
 
 
