@@ -94,6 +94,8 @@ DATA_PATH = (
     "rope_ref.checker.case",
     "rope_ref.checker.hypotheses",
     "rope_ref.checker.diagnose",
+    "rope_ref.checker.axis_case",
+    "rope_ref.checker.axis_models",
     "rope_ref.checker.axes",
     "rope_ref.checker.report",
     "rope_ref.checker.layer_models",

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 import rope_ref as rr
-from rope_ref.checker.axes import check_positions_for, fitted_axes
+from rope_ref.checker.axis_case import check_positions_for
+from rope_ref.checker.axis_models import fitted_axes
 from rope_ref.paper.axes import STYLES, mrope_axes
 
 #: style -> (d, base, layout, section) as the models run them.
@@ -159,7 +160,7 @@ def test_the_axes_of_each_pair_are_fitted_from_the_outputs():
     report = _check("mrope", _impl("mrope", axes=wrong))
     assert report.findings[0].name == "mrope_section_mismatch"
     # the fitted assignment is the one the implementation ran
-    from rope_ref.checker.axes import AxisCase
+    from rope_ref.checker.axis_case import AxisCase
 
     theta, axes = rr.axis_frequencies(d, base, style="mrope")
     x = np.random.default_rng(1).standard_normal((2, 3, 22, d))

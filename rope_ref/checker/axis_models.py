@@ -1,0 +1,226 @@
+"""The multi-axis mistakes as models of an implementation (``rope_ref.checker.axes``):
+each proposes the angles p'_(a'(i)) theta'_i a port with that mistake turns pair i by, for
+the stated case: sections in another order or size, chunked and interleaved swapped, h and
+w swapped, the first half's angles on both halves, one coordinate for every pair; the 1D
+mistakes (layout, direction, cos/sin, an offset, another base, low-precision angles); and
+the axes fitted pair by pair from the outputs (``fitted_axes``), named by what they are."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from rope_ref.checker.axis_case import AxisCase
+from rope_ref.checker.case import frequencies_for
+from rope_ref.checker.models import pair_ratios
+from rope_ref.checker.precision import round_to
+from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes
+
+
+def models(c: AxisCase):
+    """Every model of every class, for a stated multi-axis case."""
+    yield from _one_d_mistakes(c)
+    yield from _section_mismatches(c)
+    yield from _style_swaps(c)
+    yield from _hw_swaps(c)
+    yield from _half_duplication(c)
+    yield from _scalar_positions(c)
+    yield from _fitted(c)
+
+
+def _one_d_mistakes(c: AxisCase):
+    other = "half" if c.layout == "interleaved" else "interleaved"
+    phi = c.phi
+    yield c.model("layout_swapped", f"pairs features {other} where {c.layout} is stated", phi,
+                  layout=other)  # fmt: skip
+    yield c.model("rotation_reversed", "turns by -p_(a(i)) theta_i (R^T)", -phi)
+    yield c.model("cos_sin_swapped", "exchanges cos and sin", np.pi / 2 - phi)
+    for k in (-1, 1):
+        yield c.model(
+            "position_offset",
+            f"uses every coordinate {'+' if k > 0 else '-'} 1"
+            + (" (0-based where 1-based are stated)" if k < 0 else ""),
+            axis_angles(c.positions + k, c.theta, c.axes),
+        )
+    for base in (1e4, 5e5, 1e6, 5e6):
+        if base != c.base:
+            theta, _ = _theta_of(c, base)
+            yield c.model(
+                "wrong_base", f"uses base {base:g} where {c.base:g} is stated",
+                axis_angles(c.positions, theta, c.axes),
+            )  # fmt: skip
+    tol_precision = "float32" if c.precision == "float64" else c.precision
+    for q in ["bfloat16", "float16"] + (["float32"] if c.precision == "float64" else []):
+        theta_q, p_q = round_to(c.theta, q), round_to(c.positions, q)
+        for what, phi in (
+            (f"rounds theta to {q} before the phase", axis_angles(c.positions, theta_q, c.axes)),
+            (f"computes the phase p theta in {q}", round_to(_raw_angles(p_q, theta_q, c.axes), q)),
+        ):
+            yield c.model("low_precision_angles", what, phi, precision=tol_precision)
+
+
+def _raw_angles(p: np.ndarray, theta: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """p_(a(i)) theta_i without the finiteness check: a coordinate rounded to float16
+    can be inf (65535), and the model then holds NaN there (``turn`` keeps it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.moveaxis(p[axes], 0, -1) * theta
+
+
+def _theta_of(c: AxisCase, base: float):
+    if STYLES[c.style][0] == 3:
+        return frequencies_for(c.rotary_dim, base, None, None)
+    return axis_frequencies(c.rotary_dim, base, style=c.style)[0], 1.0
+
+
+def _mrope_family(c: AxisCase) -> bool:
+    return STYLES[c.style][0] == 3
+
+
+def _section_mismatches(c: AxisCase):
+    if not _mrope_family(c):
+        return
+    half = c.rotary_dim // 2
+    sections = {tuple(s) for s in itertools.permutations(c.section)}
+    sections |= {STYLES[s][1] for s in STYLES if STYLES[s][0] == 3}
+    for section in sorted(sections - {tuple(c.section)}):
+        axes = _axes_or_none(c.style, section, half)
+        if axes is not None:
+            yield c.with_axes(
+                "mrope_section_mismatch",
+                f"uses mrope_section {list(section)} where {list(c.section)} is stated",
+                axes,
+            )
+    names = _axis_names(c)
+    for order in itertools.permutations(range(3)):
+        if order in ((0, 1, 2), (0, 2, 1)):  # (0, 2, 1) is hw_swapped
+            continue
+        yield c.with_axes(
+            "mrope_section_mismatch",
+            "gives the chunks to the axes in the order "
+            + "".join(names[j] for j in order)
+            + " (rows of the positions in another order)",
+            np.asarray(order)[c.axes],
+        )
+
+
+def _axes_or_none(style: str, section: tuple, half: int):
+    if sum(section) != half or (style == "mrope_ernie" and section[0] != section[1]):
+        return None
+    return mrope_axes(style, tuple(section))
+
+
+def _style_swaps(c: AxisCase):
+    if not _mrope_family(c):
+        return
+    half = c.rotary_dim // 2
+    for style in ("mrope", "mrope_interleaved", "mrope_ernie"):
+        if style == c.style:
+            continue
+        for section in dict.fromkeys([tuple(c.section), STYLES[style][1]]):
+            axes = _axes_or_none(style, section, half)
+            if axes is not None and not np.array_equal(axes, c.axes):
+                yield c.with_axes(
+                    "mrope_style_swapped",
+                    f"assigns frequencies as {_STYLE_WORDS[style]} (section {list(section)}) "
+                    f"where {_STYLE_WORDS[c.style]} is stated",
+                    axes,
+                )
+
+
+_STYLE_WORDS = {
+    "mrope": "chunked M-RoPE (Qwen2-VL)",
+    "mrope_interleaved": "interleaved M-RoPE (Qwen3-VL)",
+    "mrope_ernie": "Ernie-4.5-VL's M-RoPE (h, w alternating, then t)",
+}
+
+
+def _hw_swaps(c: AxisCase):
+    h, w = (1, 2) if _mrope_family(c) else (0, 1)
+    p = c.positions.copy()
+    p[[h, w]] = p[[w, h]]
+    yield c.with_axes("hw_swapped", "exchanges the h and w coordinates", c.axes, positions=p)
+
+
+def _half_duplication(c: AxisCase):
+    quarter = c.rotary_dim // 4
+    if quarter == 0 or c.rotary_dim % 4:
+        return
+    phi = c.phi
+    yield c.model(
+        "half_duplication",
+        "gives the second half of the pairs the first half's angles (both halves share "
+        "one cos/sin table)",
+        np.concatenate([phi[:, :quarter], phi[:, :quarter]], axis=1),
+    )
+
+
+def _scalar_positions(c: AxisCase):
+    names = _axis_names(c)
+    for j in range(c.positions.shape[0]):
+        yield c.with_axes(
+            "scalar_positions",
+            f"uses one coordinate, {names[j]}, for every pair (1D positions where vector "
+            "positions are stated)",
+            np.full_like(c.axes, j),
+        )
+    seq = np.broadcast_to(np.arange(c.positions.shape[1], dtype=np.float64), c.positions.shape)
+    yield c.with_axes(
+        "scalar_positions",
+        "ignores the positions given and uses the token index 0, 1, ..., seq-1 on every axis",
+        c.axes,
+        positions=np.ascontiguousarray(seq),
+    )
+
+
+def _axis_names(c: AxisCase) -> str:
+    return "thw" if _mrope_family(c) else "hw"
+
+
+def fitted_axes(c: AxisCase) -> np.ndarray:
+    """a*(i): for each pair, the axis whose coordinates explain its turns best (the phase
+    of the least-squares ratio of output to input pairs, ``pair_ratios``)."""
+    w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, r/2): s e^(i phi)
+    k = c.positions.shape[0]
+    cost = np.empty((k, c.theta.size))
+    for j in range(k):
+        guess = np.exp(1j * c.positions[j][:, None] * c.theta[None, :]) * c.factor
+        cost[j] = np.mean(np.abs(w - guess), axis=0)
+    return np.argmin(cost, axis=0)
+
+
+def _fitted(c: AxisCase):
+    axes = fitted_axes(c)
+    name = None if np.array_equal(axes, c.axes) else _classify(c, axes)
+    if name is not None:
+        yield c.with_axes(name, f"turns the pairs by the axes {_runs(c, axes)} (fitted)", axes)
+
+
+def _classify(c: AxisCase, axes: np.ndarray) -> str | None:
+    """The class a fitted assignment belongs to (None: none of the multi-axis classes)."""
+    h, w = (1, 2) if _mrope_family(c) else (0, 1)
+    swapped = np.where(c.axes == h, w, np.where(c.axes == w, h, c.axes))
+    if np.array_equal(axes, swapped):
+        return "hw_swapped"
+    if np.all(axes == axes[0]):
+        return "scalar_positions"
+    if not _mrope_family(c):
+        return None
+    half = c.rotary_dim // 2
+    for style in ("mrope", "mrope_interleaved", "mrope_ernie"):
+        for section in (tuple(c.section), STYLES[style][1]):
+            other = _axes_or_none(style, section, half) if style != c.style else None
+            if other is not None and np.array_equal(other, axes):
+                return "mrope_style_swapped"
+    k = c.positions.shape[0]
+    chunked = len([g for g, _ in itertools.groupby(axes.tolist())]) <= k  # one run per axis
+    return "mrope_style_swapped" if chunked != (c.style == "mrope") else "mrope_section_mismatch"
+
+
+def _runs(c: AxisCase, axes: np.ndarray) -> str:
+    """'t x16, h x24, w x24': the fitted assignment as runs."""
+    names = _axis_names(c)
+    runs = [(names[j], len(list(g))) for j, g in itertools.groupby(axes.tolist())]
+    if len(runs) > 8:
+        return "".join(names[j] for j in axes.tolist())
+    return ", ".join(f"{n} x{count}" for n, count in runs)
