@@ -143,8 +143,13 @@ def test_removed_added_and_reordered_fields_are_named(edit, said):
 @pytest.fixture
 def installed(tmp_path, monkeypatch):
     """A copy of the packaged vectors that the loaders take for the installed ones, so a
-    test can edit "the installed set" without touching the package others are reading."""
-    shutil.copytree(store.VECTORS, tmp_path / "vectors")
+    test can edit "the installed set" without touching the package others are reading:
+    each version's manifest and its first group's files (all that these tests read)."""
+    for version in VERSIONS:
+        folder = tmp_path / "vectors" / version
+        first = MANIFESTS[version]["groups"][0]["name"]
+        shutil.copytree(store.VECTORS / version / first, folder / first)
+        shutil.copy(store.VECTORS / version / "manifest.json", folder / "manifest.json")
     monkeypatch.setattr(store, "VECTORS", tmp_path / "vectors")
     return tmp_path / "vectors"
 
