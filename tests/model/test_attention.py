@@ -143,3 +143,26 @@ def test_a_query_with_no_allowed_key_averages_all_values_as_hf_does():
     keys[1] = False  # a sequence that is all padding
     out = rope_attention(q, k, v, np.arange(SEQ), mask=keys)
     assert np.abs(out[1] - v[1].mean(axis=-2, keepdims=True)).max() < 1e-13
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_a_0d_or_1d_mask_broadcasts_like_any_other(causal):
+    """linear_attention with mask=np.array(True) was an AxisError (issue 15): a 0-d mask,
+    or one of shape (seq,), broadcasts to every key like a full one."""
+    q, k, v = qkv(10)
+    m = np.arange(SEQ)
+    keys = np.ones(SEQ, bool)
+    keys[2] = False
+    full = np.broadcast_to(keys, q.shape[:-2] + (1, SEQ))
+    assert np.array_equal(
+        linear_attention(q, k, v, m, mask=np.array(True), causal=causal),
+        linear_attention(q, k, v, m, causal=causal),
+    )
+    assert np.array_equal(
+        linear_attention(q, k, v, m, mask=keys, causal=causal),
+        linear_attention(q, k, v, m, mask=full.copy(), causal=causal),
+    )
+    assert np.array_equal(
+        rope_attention(q, k, v, m, mask=np.array(True), causal=causal),
+        rope_attention(q, k, v, m, causal=causal),
+    )
