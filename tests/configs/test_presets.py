@@ -17,8 +17,11 @@ def test_every_preset_gives_one_entry_per_layer_and_is_cited(name):
     preset = PRESETS[name]
     rope = rr.model_rope(name)
     assert rope.source == preset["source"] and rope.name == name
-    pattern = r"config\.json of [\w.-]+/[\w.-]+ on the Hugging Face hub, as of \d{4}-\d\d-\d\d"
-    assert re.fullmatch(pattern, preset["source"]), preset["source"]
+    cited = r"config\.json of [\w.-]+/[\w.-]+ on the Hugging Face hub, as of \d{4}-\d\d-\d\d; "
+    checked = r"checked against [\w.-]+/[\w.-]+/\S+ at [0-9a-f]{12}( \([^)]+\))?"
+    unverified = r"not verified against a copy: from .+"
+    assert re.fullmatch(cited + f"({checked}|{unverified})", preset["source"]), preset["source"]
+    assert ("verified" in preset) != ("not_verified" in preset), name
     config = preset["config"].get("text_config", preset["config"])
     layers = config.get("num_hidden_layers", config.get("n_layer"))
     assert len(rope.layers) == layers and any(spec is not None for spec in rope.layers)
