@@ -3,8 +3,8 @@
 freq_scale (linear), YaRN (ext_factor 1) and freq_factors, float32 and float16 tensors.
 ggml builds theta by the recurrence theta_i = theta_(i-1) base^(-2/n_dims) in float32:
 before the checker's error model had a term for it (docs/checker.md), ggml at d = 128
-failed as 'wrong_base 9999.98'. Modes MROPE/VISION wait for a multi-axis check of ggml's
-sections."""
+failed as 'wrong_base 9999.98'. Modes MROPE, IMROPE and VISION (ggml_rope_multi) are checked
+in test_ggml_mrope.py."""
 
 from __future__ import annotations
 

@@ -2,9 +2,9 @@
 temperature=base) and apply_rot_embed, interleaved (rotate_half False) and half-split
 (rotate_half True), in float32, bfloat16 and float16, with float32 or bfloat16 tables, and
 with float64 inputs. For one axis timm's embedding is eq 15 over d: num_bands = dim / 4
-bands temperature^(-i / num_bands). Its 2D / N-D form (one band set per axis) waits for a
-multi-axis check of timm's style. The module is loaded from its file (timm's package
-import needs torchvision)."""
+bands temperature^(-i / num_bands). Its 2D / N-D form (one band set per axis), the
+Mixed and MRope rotaries are checked in test_timm_2d.py. The module is loaded from its file
+(timm's package import needs torchvision)."""
 
 from __future__ import annotations
 
