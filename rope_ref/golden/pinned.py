@@ -23,6 +23,7 @@ import json
 import re
 
 from rope_ref.golden.pinned_digests import PINNED
+from rope_ref.validation.golden import GOLDEN_FILES
 
 #: The top-level fields of a manifest (besides ``groups`` and ``notes``), in order.
 TOP_FIELDS = (
@@ -46,16 +47,7 @@ CONFIG_KEYS = (
     "seq",
     "description",
 )
-FILE_KEYS = (
-    "x",
-    "positions",
-    "theta",
-    "angles",
-    "cos",
-    "sin",
-    "expected_float64",
-    "expected_float32",
-)
+FILE_KEYS = GOLDEN_FILES  # every group's arrays, in the manifest's order
 GROUP_FIELDS = (
     *(f"config.{k}" for k in CONFIG_KEYS),
     "flags",
