@@ -14,7 +14,8 @@ llama.cpp fills the 4th row with 0 for every token (llama-graph.cpp for text, "4
 mrope_section [24, 20, 20] to sections [24, 20, 20, 0]. Finding: IMROPE then gives pairs 61
 and 62 (the two lowest frequencies but one) to the e row, so llama.cpp leaves them
 unrotated, where HF's Qwen3-VL (``apply_interleaved_mrope``) turns every pair outside the h
-and w strides with t. With e = t the outputs equal rope_ref's mrope_interleaved.
+and w strides with t. With e = t the outputs equal rope_ref's mrope_interleaved; sections
+that tile T H W exactly (Qwen3.5's [11, 11, 10]) give no pair to e.
 """
 
 from __future__ import annotations
@@ -128,4 +129,14 @@ def test_vision_stated_as_w_first_is_named_hw_swapped():
         LIB, "VISION stated as Llama 4's w-first order",
         _fn(VISION, [20, 20, 20, 20], base=1e4, n_dims=40), ["hw_swapped"], ["exchanges"],
         d=80, style="llama4_vision", layout="half", precision="float32",
+    )  # fmt: skip
+
+
+def test_imrope_with_sections_that_tile_passes_with_the_4th_row_0():
+    # Qwen3.5's text sections [11, 11, 10] over 64 rotated features tile T H W exactly: no
+    # pair falls to the e row, so llama.cpp's call is interleaved M-RoPE.
+    verdict(
+        LIB, "IMROPE, sections [11, 11, 10, 0], d=64, base 1e7, 4th row 0",
+        _fn(IMROPE, [11, 11, 10, 0], base=1e7), d=64, base=1e7, style="mrope_interleaved",
+        section=[11, 11, 10], layout="half", precision="float32",
     )  # fmt: skip
