@@ -51,6 +51,9 @@ def test_preset_names_ignore_case_and_underscores():
         ("modernbert-base", 0, {"base": 160000.0}),
         ("modernbert-base", 1, {"base": 10000.0}),
         ("llama-4-scout", 0, {"layout": "interleaved", "rope_type": "llama3"}),
+        ("phi-3-mini-128k", 0, {"rope_type": "longrope", "rotary_dim": 96, "layout": "half"}),
+        ("phi-3.5-mini", 0, {"rope_type": "longrope", "rotary_dim": 96, "layout": "half"}),
+        ("phi-4-mini", 0, {"rope_type": "longrope", "rotary_dim": 96, "head_dim": 128}),
     ],
 )
 def test_presets_hold_their_models_rope(name, layer, facts):
@@ -64,3 +67,12 @@ def test_yarn_presets_state_what_the_model_runs():
     assert dict(gpt_oss.params)["truncate"] is False
     assert gpt_oss.attention_factor == pytest.approx(0.1 * math.log(32) + 1)
     assert rr.model_rope("deepseek-v3").layers[0].attention_factor == 1.0  # mscale ratio 1
+
+
+@pytest.mark.parametrize("name", ["phi-3-mini-128k", "phi-3.5-mini", "phi-4-mini"])
+def test_longrope_presets_give_one_factor_per_frequency(name):
+    spec = rr.model_rope(name).layers[0]
+    scaling = PRESETS[name]["config"]["rope_scaling"]
+    for key in ("short_factor", "long_factor"):
+        assert len(scaling[key]) == spec.rotary_dim // 2, (name, key)
+        assert list(dict(spec.params)[key]) == scaling[key], (name, key)
