@@ -24,9 +24,9 @@ import numpy as np
 
 from rope_ref.checker.axis_case import AxisCase, check_positions_for, stated_axes
 from rope_ref.checker.axis_models import models
-from rope_ref.checker.models import Fit, Model, compare, fit, turn
+from rope_ref.checker.diagnose import also_fit, best_fits, explaining
+from rope_ref.checker.models import Fit, compare, turn
 from rope_ref.checker.precision import PRECISIONS, tolerance
-from rope_ref.checker.vocabulary import CLASSES
 from rope_ref.paper.axes import STYLES, split_scaling
 from rope_ref.validation import check_outputs_array, check_precision
 
@@ -57,24 +57,12 @@ def _tolerance(case, phi, layout, precision):
 def _diagnose(case: AxisCase, before: Fit) -> tuple[str, str]:
     """The class whose best model explains every output (plausible first, then the order
     of CLASSES), with evidence; else ``unexplained`` naming the closest."""
-    best: dict[str, tuple[Fit, Model]] = {}
-    tokens = np.arange(case.positions.shape[1])
-    for model in models(case):
-        result = fit(model, case.x, tokens, case.y)
-        rank = (result.ratio > 1.0, not model.plausible, result.ratio)
-        if model.name not in best or rank < _rank(*best[model.name]):
-            best[model.name] = (result, model)
-    strict = sorted(
-        (n for n in best if best[n][0].ratio <= 1.0),
-        key=lambda n: (not best[n][1].plausible, CLASSES.index(n)),
-    )
+    tokens = np.arange(case.positions.shape[1])  # a model's phi is per token already
+    best = best_fits(models(case), case.x, tokens, case.y)
+    strict = explaining(best)
     if strict:
         result, model = best[strict[0]]
-        detail = _evidence(case, model.what, before, result)
-        if len(strict) > 1:
-            others = "; ".join(f"{n} ({best[n][1].what})" for n in strict[1:])
-            detail += f"; the same outputs also fit: {others}"
-        return strict[0], detail
+        return strict[0], _evidence(case, model.what, before, result) + also_fit(best, strict)
     name = min(best, key=lambda n: best[n][0].ratio)
     result, model = best[name]
     return "unexplained", (
@@ -83,10 +71,6 @@ def _diagnose(case: AxisCase, before: Fit) -> tuple[str, str]:
         f"closest: {name} ({model.what}), within tolerance on {100 * result.fraction:.1f}% "
         "of outputs"
     )
-
-
-def _rank(result: Fit, model: Model) -> tuple:
-    return (result.ratio > 1.0, not model.plausible, result.ratio)
 
 
 def _at(case: AxisCase, f: Fit) -> str:

@@ -30,21 +30,11 @@ def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
     the outputs just as well (the same numbers: theta_i = base^(-i/rotary_dim) is theta
     of d = 2 rotary_dim).
     """
-    best: dict[str, tuple[Fit, Model]] = {}
-    for model in (*extra, *models(case)):
-        result = fit(model, case.x, case.positions, case.y)
-        if model.name not in best or _rank(result, model) < _rank(*best[model.name]):
-            best[model.name] = (result, model)
-    strict = sorted(
-        (n for n in best if best[n][0].ratio <= 1.0),
-        key=lambda n: (not best[n][1].plausible, CLASSES.index(n)),
-    )
+    best = best_fits((*extra, *models(case)), case.x, case.positions, case.y)
+    strict = explaining(best)
     if strict:
         result, model = best[strict[0]]
-        detail = _evidence(model.what, before, result, "every output")
-        if len(strict) > 1:
-            others = "; ".join(f"{n} ({best[n][1].what})" for n in strict[1:])
-            detail += f"; the same outputs also fit: {others}"
+        detail = _evidence(model.what, before, result, "every output") + also_fit(best, strict)
         found = [(strict[0], detail)]
         if model.also is not None:
             found.append((model.also[0], f"the implementation also {model.also[1]}"))
@@ -57,6 +47,35 @@ def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
             return [(name, _evidence(model.what, before, result, share))]
         return [("unexplained", _unexplained(case, before, name, result, model.what))]
     return [("unexplained", _unexplained(case, before, None, None, ""))]
+
+
+def best_fits(candidates, x, positions, y) -> dict[str, tuple[Fit, Model]]:
+    """Each bug class's best model among ``candidates``, fitted to outputs y of inputs x at
+    ``positions``: within a class, explaining every output first, then plausible, then the
+    best fit. Returns {class name: (fit, model)}."""
+    best: dict[str, tuple[Fit, Model]] = {}
+    for model in candidates:
+        result = fit(model, x, positions, y)
+        if model.name not in best or _rank(result, model) < _rank(*best[model.name]):
+            best[model.name] = (result, model)
+    return best
+
+
+def explaining(best: dict[str, tuple[Fit, Model]]) -> list[str]:
+    """The classes of ``best_fits`` whose model explains every output: plausible models
+    first, then the order of ``CLASSES`` (the simplest explanation first)."""
+    return sorted(
+        (n for n in best if best[n][0].ratio <= 1.0),
+        key=lambda n: (not best[n][1].plausible, CLASSES.index(n)),
+    )
+
+
+def also_fit(best: dict[str, tuple[Fit, Model]], strict: list[str]) -> str:
+    """ "; the same outputs also fit: ..." naming the other explaining classes, or ""."""
+    if len(strict) < 2:
+        return ""
+    others = "; ".join(f"{n} ({best[n][1].what})" for n in strict[1:])
+    return f"; the same outputs also fit: {others}"
 
 
 def _rank(result: Fit, model: Model) -> tuple:
