@@ -34,6 +34,7 @@ from rope_ref.configs.families import (
     Family,
     default_layer_types,
 )
+from rope_ref.scaling.config import TYPE_KEYS, rope_type_of
 from rope_ref.validation import (
     check_config_dict,
     check_config_int,
@@ -179,8 +180,9 @@ def _per_type(cfg, where, family, params, scaling) -> dict:
 def _standardized(d: dict, cfg: dict, where: str, family: Family, *, flat: bool) -> dict:
     """One rope dict with HF's defaults filled in (``standardize_rope_params``)."""
     d = dict(d)
-    kind = d.pop("rope_type", d.pop("type", "default"))
-    d.pop("type", None)
+    kind = rope_type_of(d) or "default"
+    for key in TYPE_KEYS:
+        d.pop(key, None)
     d["rope_type"] = family.type_aliases.get(kind, kind)
     if "rope_theta" not in d:
         d["rope_theta"] = number(cfg, where, family.theta_key, family.default_theta, real=True)

@@ -49,7 +49,7 @@ import numpy as np
 
 from rope_ref.paper.arguments import prepare
 from rope_ref.paper.frequencies import frequencies
-from rope_ref.scaling.config import base_or_default
+from rope_ref.scaling.config import TYPE_KEYS, base_or_default
 from rope_ref.validation import (
     check_angles_finite,
     check_base,
@@ -166,7 +166,7 @@ def split_scaling(rope_scaling, axes):
         return rope_scaling, None, None
     check_one_statement(axes)
     rest = {k: v for k, v in rope_scaling.items() if k not in MROPE_KEYS}
-    for key in ("type", "rope_type"):
+    for key in TYPE_KEYS:
         if rest.get(key) == "mrope":
             rest[key] = "default"
     interleaved = check_bool(
