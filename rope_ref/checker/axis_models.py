@@ -16,6 +16,7 @@ from rope_ref.checker.case import frequencies_for
 from rope_ref.checker.models import pair_ratios
 from rope_ref.checker.precision import round_to
 from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes
+from rope_ref.paper.layouts import other_layouts
 
 
 def models(c: AxisCase):
@@ -30,10 +31,10 @@ def models(c: AxisCase):
 
 
 def _one_d_mistakes(c: AxisCase):
-    other = "half" if c.layout == "interleaved" else "interleaved"
     phi = c.phi
-    yield c.model("layout_swapped", f"pairs features {other} where {c.layout} is stated", phi,
-                  layout=other)  # fmt: skip
+    for other in other_layouts(c.layout):
+        yield c.model("layout_swapped", f"pairs features {other} where {c.layout} is stated",
+                      phi, layout=other)  # fmt: skip
     yield c.model("rotation_reversed", "turns by -p_(a(i)) theta_i (R^T)", -phi)
     yield c.model("cos_sin_swapped", "exchanges cos and sin", np.pi / 2 - phi)
     for k in (-1, 1):

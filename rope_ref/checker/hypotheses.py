@@ -18,6 +18,7 @@ from rope_ref.checker.case import Case, frequencies_for
 from rope_ref.checker.models import Model, pair_ratios, phase_lines
 from rope_ref.checker.precision import C_ANGLE, angle_coefficients, angle_unit, round_to
 from rope_ref.paper.frequencies import frequencies
+from rope_ref.paper.layouts import other_layouts
 from rope_ref.scaling.config import rope_type_of
 
 
@@ -40,10 +41,10 @@ def models(case: Case) -> Iterator[Model]:
 
 def _layout_swapped(c: Case) -> Iterator[Model]:
     if c.rotary_dim > 2:
-        other = "half" if c.layout == "interleaved" else "interleaved"
-        yield c.model(
-            "layout_swapped", f"pairs features {other} where {c.layout} is stated", layout=other
-        )
+        for other in other_layouts(c.layout):
+            yield c.model(
+                "layout_swapped", f"pairs features {other} where {c.layout} is stated", layout=other
+            )
 
 
 def _rotation_reversed(c: Case) -> Iterator[Model]:

@@ -38,7 +38,7 @@ def exact_axis_frequencies(style: str, d: int, base: float) -> list:
     """theta of a style over d (the rotary dimension) as d/2 mpf, in the pair order the
     style runs (``rope_ref.paper.axes``)."""
     b = MP.mpf(base)
-    if style in ("axial", "llama4_vision"):  # f_k = b^(-2k/(d/2)), k < d/4, on each axis
+    if style in ("axial", "llama4_vision", "gemma4_vision"):  # f_k = b^(-2k/(d/2)), k < d/4
         f = [b ** (MP.mpf(-2 * k) / (d // 2)) for k in range(d // 4)]
         return f + f
     theta = [b ** (MP.mpf(-2 * i) / d) for i in range(d // 2)]  # eq 15 over d
@@ -139,5 +139,13 @@ def axis_groups() -> list[dict]:
             llama4_vision_position_ids(8), (*_2D, "one_based_coordinates"),
             "Llama 4's vision RoPE (head 88): an 8 x 8 grid at 1-based coordinates, then "
             "the CLS token at (0, 0), which does not turn.",
+        ),
+        _spec(
+            "gemma4_vision_grid_12x16", 64, 100.0, "half_in_halves", "gemma4_vision", None,
+            vision_position_ids([[1, 12, 16]]), _2D,
+            "Gemma 4's vision RoPE (head 64, rope_theta 100: transformers 5.24's "
+            "Gemma4VisionConfig) on a 12 x 16 patch grid, row-major: x (w) on the first "
+            "half of the head, y (h) on the second, each half split in half "
+            "(Gemma4VisionRotaryEmbedding, apply_multidimensional_rope).",
         ),
     ]  # fmt: skip

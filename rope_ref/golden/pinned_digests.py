@@ -332,7 +332,7 @@ PINNED = {
         },
     },
     "v3": {
-        "sha256": "d1b1d686cc3051b78e9629412f8fdc82206fda72a5e1760bf78df41d0a3e71f7",
+        "sha256": "f8c18ecfdb34c04be93f4d9d69d3c91f0878c7228d23ca2aff4a17b4641907b4",
         "top": "4e074085 9976f8df 39fa9ec1 24ce1699 f279cc3c",
         "notes": {
             "rotation_reversed": "673fccd3",
@@ -546,6 +546,12 @@ PINNED = {
                 "d4735e3a 108c995b ef674606 ee938e42 d0ff5974 eede79fc 41d3b26e 96359a9e "
                 "99e3849b 090d4d24 afe971d2 06eb5c20 f297efc6 77199dd8 c675903a 74234e98 "
                 "d4735e3a 72828862"
+            ),
+            "gemma4_vision_grid_12x16": (
+                "a68b412c a68b412c 43b87f61 b6700633 74234e98 74234e98 fcbcf165 6b86b273 "
+                "d4735e3a eb3be230 7a90b966 88ea0f35 d0ff5974 eede79fc d01d391f 6db293f5 "
+                "9665d51e 0fea5d2c c175fe2a eb4a17b9 925aebf8 0671a26d b846020f 74234e98 "
+                "d4735e3a a29cd98e"
             ),
         },
     },

@@ -13,6 +13,7 @@ from rope_ref.validation import (
     check_float_array,
     check_form,
     check_layout,
+    check_layout_dim,
     check_positions,
     check_positions_fit,
     check_rotary_dim,
@@ -37,7 +38,7 @@ def checked(x, positions, theta, base, layout, rotary_dim):
     """Check every argument once; return (x, m, theta, layout, rotary_dim)."""
     x = check_float_array("x", x, min_ndim=2)
     layout = check_layout(layout)
-    r = check_rotary_dim(rotary_dim, x.shape[-1])
+    r = check_layout_dim(layout, check_rotary_dim(rotary_dim, x.shape[-1]))
     m = check_positions(positions)
     check_positions_fit(m, x.shape)
     if theta is None:

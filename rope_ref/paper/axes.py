@@ -37,6 +37,14 @@ The styles, in the pair order each model's code runs them (transformers 5.24):
   the last d/4 on h (y, the row); Llama 4's vision encoder (``Llama4VisionRotaryEmbedding``),
   interleaved (complex) pairs; its positions are 1-based and the CLS token sits at (0, 0)
   (``rope_ref.multimodal.llama4_vision_position_ids``).
+- ``"gemma4_vision"``: f as in axial (``compute_axial_rope_parameters``: base^(-arange(0,
+  d/2, 2)/(d/2))); theta = (f, f), the first d/4 on w (x, the column: HF's
+  ``pixel_position_ids[..., 0]``), the last d/4 on h (y, the row); Gemma 4's vision tower
+  (``Gemma4VisionRotaryEmbedding``: cos = cat(f_x, f_x, f_y, f_y); then
+  ``apply_multidimensional_rope`` splits x into halves and ``rotate_half``s each), so its
+  layout is ``"half_in_halves"``: pairs (i, i + d/4) in the first half, (d/2 + i,
+  3d/4 + i) in the second (``rope_ref.paper.layouts``). No single half or interleaved
+  layout gives these pairs.
 
 Axis numbers: M-RoPE 0 = t, 1 = h, 2 = w; 2D styles 0 = h (row), 1 = w (column).
 """
@@ -57,6 +65,7 @@ from rope_ref.validation import (
     check_even_dim,
     check_float_array,
     check_layout,
+    check_layout_dim,
     check_rotary_dim,
     check_theta,
 )
@@ -80,6 +89,7 @@ STYLES = {
     "axial": (2, None, "half", "Qwen2-VL / Qwen2.5-VL / Qwen3-VL / GLM-4V vision towers"),
     "pixtral": (2, None, "half", "Pixtral"),
     "llama4_vision": (2, None, "interleaved", "Llama 4 vision"),
+    "gemma4_vision": (2, None, "half_in_halves", "Gemma 4 vision"),
 }
 #: The keys of an HF rope dict that state M-RoPE (Qwen2-VL's, Qwen3-VL's configs).
 MROPE_KEYS = ("mrope_section", "mrope_interleaved")
@@ -116,7 +126,10 @@ def axis_frequencies(
     else:
         f = frequencies(d // 2, base)  # f_k = base^(-2k/(d/2)), k < d/4: eq 15 over d/2
         theta = np.concatenate([f, f])
-    first, second = (1, 0) if style == "llama4_vision" else (0, 1)  # Llama 4: x (w) first
+    # Llama 4 and Gemma 4: x (w, the column) first. Gemma 4's pixel_position_ids[..., 0] is
+    # x: meshgrid(arange(width), arange(height), indexing="xy") (Gemma4ImageProcessor).
+    x_first = style in ("llama4_vision", "gemma4_vision")
+    first, second = (1, 0) if x_first else (0, 1)
     axes = np.repeat(np.array([first, second], dtype=np.int64), quarter)
     return theta, axes
 
@@ -184,7 +197,7 @@ def checked_axes(x, positions, theta, axes, base, layout, rotary_dim, style=None
     """
     x = check_float_array("x", x, min_ndim=2)
     layout = check_layout(layout)
-    r = check_rotary_dim(rotary_dim, x.shape[-1])
+    r = check_layout_dim(layout, check_rotary_dim(rotary_dim, x.shape[-1]))
     if theta is None:
         theta = frequencies(r, base_or_default(base))
     theta = check_theta(theta, r)

@@ -113,13 +113,20 @@ def _rotate_block(x, table, out, layout, z):
     """
     z = z[: table.size].reshape(table.shape)
     h = table.shape[-1]
+    q = h // 2
     if layout == "interleaved":  # x_1, x_2, x_3, ... already alternate a, b, a, ...
         z.view(np.float64)[...] = x
+    elif layout == "half_in_halves":  # pairs (i, i + q), (2q + i, 3q + i): q = r/4
+        z.real[..., :q], z.imag[..., :q] = x[..., :q], x[..., q : 2 * q]
+        z.real[..., q:], z.imag[..., q:] = x[..., 2 * q : 3 * q], x[..., 3 * q :]
     else:
         z.real, z.imag = x[..., :h], x[..., h:]
     # (x_a + i x_b)(cos + i sin) = (x_a cos - x_b sin) + i (x_b cos + x_a sin)   (eq 34)
     np.multiply(z, table, out=z)
     if layout == "interleaved":
         out[...] = z.view(np.float64)
+    elif layout == "half_in_halves":
+        out[..., :q], out[..., q : 2 * q] = z.real[..., :q], z.imag[..., :q]
+        out[..., 2 * q : 3 * q], out[..., 3 * q :] = z.real[..., q:], z.imag[..., q:]
     else:
         out[..., :h], out[..., h:] = z.real, z.imag

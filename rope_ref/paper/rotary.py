@@ -48,7 +48,8 @@ def rotate(
             ``mrope_section`` (Qwen2-VL, Qwen3-VL configs) gives the axes itself.
         base: the base of eq 15 when theta is not given; None means 10000 (or
             rope_scaling's rope_theta).
-        layout: ``"interleaved"`` (the paper) or ``"half"`` (GPT-NeoX / HF Llama).
+        layout: ``"interleaved"`` (the paper), ``"half"`` (GPT-NeoX / HF Llama) or
+            ``"half_in_halves"`` (Gemma 4 vision; rotary_dim a multiple of 4).
         rotary_dim: rotate the first rotary_dim features (even, <= d; default d).
         rope_scaling: an HF-style dict (``rope_ref.scaling.scaled_frequencies``); theta
             then comes from it, and cos and sin are multiplied by its attention_factor, as

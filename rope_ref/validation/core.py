@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-LAYOUTS = ("interleaved", "half")
+LAYOUTS = ("interleaved", "half", "half_in_halves")
 FLOAT_DTYPES = (np.float16, np.float32, np.float64)
 
 
@@ -173,10 +173,22 @@ def check_base(base: object, name: str = "base") -> float:
 
 
 def check_layout(layout: object) -> str:
-    """``"interleaved"`` (the paper, eq 15) or ``"half"`` (GPT-NeoX / HF Llama)."""
+    """``"interleaved"`` (the paper, eq 15), ``"half"`` (GPT-NeoX / HF Llama) or
+    ``"half_in_halves"`` (Gemma 4's vision tower: the half split inside each half)."""
     if not isinstance(layout, str) or layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {describe(layout)}")
     return layout
+
+
+def check_layout_dim(layout: str, rotary_dim: int) -> int:
+    """rotary_dim fits a checked layout: a multiple of 4 for ``"half_in_halves"`` (each
+    half of the rotated features is itself split in half)."""
+    if layout == "half_in_halves" and rotary_dim % 4:
+        raise ValueError(
+            f"rotary_dim must be a multiple of 4 for layout 'half_in_halves' (each half "
+            f"split in half again), got {rotary_dim}"
+        )
+    return rotary_dim
 
 
 def check_float_array(name: str, x: object, *, min_ndim: int = 1) -> np.ndarray:

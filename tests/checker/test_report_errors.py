@@ -80,7 +80,7 @@ REPORT_ERRORS = [
         "check_outputs, group layout 3",
         lambda: rr.check_outputs(Y, _edited(config={**G.config, "layout": 3})),
         ValueError,
-        "group.config['layout'] must be one of ('interleaved', 'half'), got 3",
+        "group.config['layout'] must be one of ('interleaved', 'half', 'half_in_halves'), got 3",
     ),
     (
         "check_outputs, group config a list",

@@ -108,7 +108,7 @@ def test_each_flag_a_group_lists_is_caught(name, bug_class):
 
 def test_the_cli_exports_verifies_and_checks_multi_axis_groups(tmp_path, capsys):
     assert main(["golden", "verify", "--version", "v3"]) == 0
-    assert "golden v3: 37 groups" in capsys.readouterr().out
+    assert "golden v3: 38 groups" in capsys.readouterr().out
     names = ["mrope_qwen3_vl_interleaved", "pixtral_grid_12x16"]
     args = ["golden", "export", str(tmp_path), "--version", "v3"]
     assert main(args + [a for n in names for a in ("--group", n)]) == 0

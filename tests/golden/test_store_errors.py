@@ -236,7 +236,12 @@ MANIFEST_DAMAGES = [
         "config.layout unknown",
         "v1",
         _set(("groups", 3, "config", "layout"), "sideways"),
-        (f"group '{GROUP}'", "field 'config.layout'", "('interleaved', 'half')", "'sideways'"),
+        (
+            f"group '{GROUP}'",
+            "field 'config.layout'",
+            "('interleaved', 'half', 'half_in_halves')",
+            "'sideways'",
+        ),
     ),
     (
         "config.base 0",

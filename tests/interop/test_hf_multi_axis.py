@@ -3,7 +3,9 @@ the text rotaries of Qwen2-VL, Qwen2.5-VL, Qwen3-VL, GLM-4V and Ernie-4.5-VL wit
 ``apply_rotary_pos_emb`` (in 5.24 the rotary module recomposes the M-RoPE sections itself,
 ``recomposition_frequencies``; the older ``apply_multimodal_rotary_pos_emb`` is gone), the
 vision rotaries of Qwen2-VL and Pixtral with theirs, and Llama 4's vision rotary table with
-``vision_apply_rotary_emb``; the vision rotaries of Qwen2.5-VL, Qwen3-VL, GLM-4V and
+``vision_apply_rotary_emb``, and Gemma 4's vision rotary with ``apply_multidimensional_rope``
+(each half of the head rotated by ``rotate_half`` on its own: layout ``"half_in_halves"``);
+the vision rotaries of Qwen2.5-VL, Qwen3-VL, GLM-4V and
 Ernie-4.5-VL, which copy Qwen2-VL's, are the axial style too.
 
 Each is compared with ``rope_ref.rotate`` (float64) on random position ids, within the
@@ -24,6 +26,8 @@ from transformers.models.ernie4_5_vl_moe import modeling_ernie4_5_vl_moe as erni
 from transformers.models.ernie4_5_vl_moe.configuration_ernie4_5_vl_moe import (
     Ernie4_5_VLMoeTextConfig,
 )
+from transformers.models.gemma4 import modeling_gemma4 as gemma4
+from transformers.models.gemma4.configuration_gemma4 import Gemma4VisionConfig
 from transformers.models.glm4v import modeling_glm4v as glm4v
 from transformers.models.glm4v.configuration_glm4v import Glm4vTextConfig
 from transformers.models.llama4 import modeling_llama4 as llama4
@@ -198,6 +202,38 @@ def _llama4(rows=(0, 1)):
     return fn
 
 
+#: Gemma 4's vision rope: transformers 5.24 ``Gemma4VisionConfig``'s default rope_parameters
+#: {"rope_type": "axial", "rope_theta": 100.0}; head_dim 64 as the default config's.
+GEMMA4_VISION_BASE = 100.0
+
+
+def _gemma4(rows=(1, 0), whole_head=False):
+    """Gemma 4's vision tower: pixel_position_ids (batch, patches, 2) as (x, y) = (w, h)
+    (``Gemma4ImageProcessor``'s meshgrid, indexing="xy"), so rows (1, 0) of rope_ref's (h, w);
+    q held (batch, patches, heads, d). whole_head: the port that rotates the usual half
+    split over the whole head (``apply_rotary_pos_emb``) with each pair's own cos/sin
+    (HF's table cat(f_x, f_x, f_y, f_y) regrouped to cat(f_x, f_y, f_x, f_y))."""
+    embedding = gemma4.Gemma4VisionRotaryEmbedding(
+        Gemma4VisionConfig(hidden_size=128, num_attention_heads=2, head_dim=64)
+    )
+
+    def fn(x, positions):
+        ids = torch.as_tensor(positions[list(rows)].T.copy())[None].expand(x.shape[0], -1, -1)
+        q = torch.as_tensor(x, dtype=torch.float32).transpose(1, 2)  # (batch, seq, heads, d)
+        cos, sin = embedding(q, ids)  # (batch, seq, d)
+        if whole_head:
+            q4 = q.shape[-1] // 4
+            cos, sin = (
+                torch.cat([t[..., :q4], t[..., 2 * q4 : 3 * q4]] * 2, -1) for t in (cos, sin)
+            )
+            out = gemma4.apply_rotary_pos_emb(q, cos, sin, unsqueeze_dim=2)
+        else:
+            out = gemma4.apply_multidimensional_rope(q, cos, sin, ids)
+        return out.transpose(1, 2).numpy()
+
+    return fn
+
+
 #: name -> (fn, check's configuration, (theta, axes), layout, rotary_dim, random ids' axes
 #: and range).
 def _cases():
@@ -223,6 +259,11 @@ def _cases():
                            style(64, 1e4, "pixtral"), "half", None, (2, 256)),
         "llama4_vision": (_llama4(), {"d": 88, "layout": "interleaved", "style": "llama4_vision"},
                           style(88, 1e4, "llama4_vision"), "interleaved", None, (2, 256)),
+        "gemma4_vision": (_gemma4(), {"d": 64, "base": GEMMA4_VISION_BASE,
+                                      "layout": "half_in_halves",
+                                      "style": "gemma4_vision"},
+                          style(64, GEMMA4_VISION_BASE, "gemma4_vision"), "half_in_halves", None,
+                          (2, 256)),
     }  # fmt: skip
 
 
@@ -277,6 +318,10 @@ BROKEN = {
                                              "hw_swapped"),
     "Pixtral with h and w swapped": (_pixtral(rows=(1, 0)), "pixtral_vision", "hw_swapped"),
     "Llama 4 vision with x and y swapped": (_llama4(rows=(1, 0)), "llama4_vision", "hw_swapped"),
+    "Gemma 4 vision with x and y swapped": (_gemma4(rows=(0, 1)), "gemma4_vision", "hw_swapped"),
+    "Gemma 4 vision with the usual half split over the whole head": (
+        _gemma4(whole_head=True), "gemma4_vision", "layout_swapped",
+    ),
     "Qwen2.5-VL with one table for both halves": (
         _qwen2_5(duplicate=True), "qwen2_5_vl_text", "half_duplication",
     ),

@@ -45,12 +45,12 @@ def test_mrope_ernie_alternates_h_and_w_then_t():
     assert np.all(axes[:44:2] == 1) and np.all(axes[1:44:2] == 2) and np.all(axes[44:] == 0)
 
 
-@pytest.mark.parametrize("style", ["axial", "llama4_vision"])
+@pytest.mark.parametrize("style", ["axial", "llama4_vision", "gemma4_vision"])
 def test_axial_styles_use_eq_15_over_half_the_head_on_each_axis(style):
     theta, axes = rr.axis_frequencies(80, 1e4, style=style)
     f = rr.frequencies(40, 1e4)  # f_k = base^(-2k/(d/2)), k < d/4
     assert np.array_equal(theta, np.concatenate([f, f]))
-    first = 1 if style == "llama4_vision" else 0  # Llama 4 turns x (the column, w) first
+    first = 0 if style == "axial" else 1  # Llama 4, Gemma 4 turn x (the column, w) first
     assert np.all(axes[:20] == first) and np.all(axes[20:] == 1 - first)
 
 
@@ -71,7 +71,7 @@ def test_axis_angles_take_each_pairs_own_coordinate():
 
 
 @pytest.mark.parametrize("style", sorted(STYLES))
-@pytest.mark.parametrize("layout", ["interleaved", "half"])
+@pytest.mark.parametrize("layout", ["interleaved", "half", "half_in_halves"])
 def test_rotate_equals_each_form_as_printed_and_unrotate_inverts_it(style, layout):
     d = 64 if style.startswith("mrope") else 32
     section = {"mrope": (8, 12, 12), "mrope_interleaved": (12, 10, 10)}.get(style)
@@ -87,6 +87,33 @@ def test_rotate_equals_each_form_as_printed_and_unrotate_inverts_it(style, layou
     back = rr.unrotate(y, p, theta=theta, axes=axes, layout=layout)
     assert np.max(np.abs(back - x)) <= 1e-12
     assert np.allclose(np.linalg.norm(y, axis=-1), np.linalg.norm(x, axis=-1), rtol=1e-13)
+
+
+def test_half_in_halves_is_the_half_layout_inside_each_half():
+    """Gemma 4 vision (transformers 5.24 ``apply_multidimensional_rope``): x split into two
+    halves, each rotated by ``rotate_half`` with its own half of the table."""
+    theta, axes = rr.axis_frequencies(48, 100.0, style="gemma4_vision")
+    x = RNG.standard_normal((2, 3, 9, 48))
+    p = _positions(2, 9, 300)
+    y = rr.rotate(x, p, theta=theta, axes=axes, layout="half_in_halves")
+    for j, cut in enumerate((slice(0, 24), slice(24, 48))):
+        pairs = slice(12 * j, 12 * (j + 1))
+        part = rr.rotate(x[..., cut], p, theta=theta[pairs], axes=axes[pairs], layout="half")
+        assert np.array_equal(y[..., cut], part), f"half {j} differs from rotate_half of it"
+    a, b = rr.pair_indices(48, "half_in_halves")
+    assert np.array_equal(a, np.r_[0:12, 24:36]) and np.array_equal(b, a + 12)
+
+
+def test_half_in_halves_is_a_permutation_of_the_interleaved_rotation():
+    from rope_ref.paper.layouts import layout_permutation
+
+    x = RNG.standard_normal((2, 5, 20))
+    m = RNG.integers(0, 5000, 5)
+    P = np.r_[layout_permutation(16, "half_in_halves"), 16:20]
+    y = rr.rotate(x[..., P], m, layout="half_in_halves", rotary_dim=16)
+    assert np.allclose(y, rr.rotate(x, m, layout="interleaved", rotary_dim=16)[..., P],
+                       rtol=0, atol=1e-13)  # fmt: skip
+    assert np.array_equal(y[..., 16:], x[..., P][..., 16:])
 
 
 def test_equal_coordinates_give_1d_rope_bit_for_bit():

@@ -22,6 +22,38 @@ LAYOUTS_ERRORS = [
         ValueError,
         "layout must be",
     ),
+    (
+        "half_in_halves pairs of 6 features",
+        lambda: rr.pair_indices(6, "half_in_halves"),
+        ValueError,
+        "rotary_dim must be a multiple of 4",
+    ),
+    (
+        "half_in_halves rotation of 6 features",
+        lambda: rr.rotate(np.zeros((3, 8)), np.arange(3), layout="half_in_halves", rotary_dim=6),
+        ValueError,
+        "rotary_dim must be a multiple of 4",
+    ),
+    (
+        "half_in_halves multi-axis rotation of 6 features",
+        lambda: rr.rotate(
+            np.zeros((3, 6)), np.zeros((2, 3)), axes=np.array([0, 1, 1]), layout="half_in_halves"
+        ),
+        ValueError,
+        "rotary_dim must be a multiple of 4",
+    ),
+    (
+        "half_in_halves weights of head_dim 6",
+        lambda: rr.permute_qk_weights(np.zeros((12, 3)), 2, to="half_in_halves"),
+        ValueError,
+        "rotary_dim must be a multiple of 4",
+    ),
+    (
+        "gemma4_vision of d 6",
+        lambda: rr.axis_frequencies(6, style="gemma4_vision"),
+        ValueError,
+        "multiple of 4",
+    ),
     # escapes the API audit found: the id says what got out before the fix
     (
         "ragged x in to_half_layout",

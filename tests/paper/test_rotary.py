@@ -118,6 +118,26 @@ def test_permuted_weights_give_identical_scores_across_layouts(n_heads, half_dim
     assert np.array_equal(back, W_q)
 
 
+def test_weights_permuted_to_half_in_halves_give_identical_scores():
+    rng = np.random.default_rng(3)
+    n_heads, head_dim, seq = 2, 24, 6
+    W_q, W_k = rng.standard_normal((2, n_heads * head_dim, 10))
+    x = rng.standard_normal((seq, 10))
+    m = rng.integers(0, 5000, seq)
+
+    def scores(Wq, Wk, layout):
+        q, k = ((x @ W.T).reshape(seq, n_heads, head_dim).transpose(1, 0, 2) for W in (Wq, Wk))
+        kw = dict(layout=layout, rotary_dim=16)
+        return rr.rotate(q, m, **kw) @ rr.rotate(k, m, **kw).transpose(0, 2, 1)
+
+    kw = dict(to="half_in_halves", rotary_dim=16)
+    permuted = (rr.permute_qk_weights(W, n_heads, **kw) for W in (W_q, W_k))
+    meta = scores(W_q, W_k, "interleaved")
+    assert np.allclose(
+        meta, scores(*permuted, "half_in_halves"), rtol=1e-12, atol=1e-12 * np.max(np.abs(meta))
+    )
+
+
 def test_permute_qk_weights_matches_the_meta_to_hf_conversion_formula():
     """HF's convert_llama_weights_to_hf: w.view(h, dim/h/2, 2, d_in).transpose(1, 2)."""
     n_heads, head_dim, d_in = 3, 8, 5
