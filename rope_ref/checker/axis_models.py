@@ -27,6 +27,7 @@ def models(c: AxisCase):
     yield from _hw_swaps(c)
     yield from _half_duplication(c)
     yield from _scalar_positions(c)
+    yield from _unrotated(c)
     yield from _fitted(c)
 
 
@@ -172,6 +173,26 @@ def _scalar_positions(c: AxisCase):
         c.axes,
         positions=np.ascontiguousarray(seq),
     )
+
+
+def _unrotated(c: AxisCase):
+    """Some pairs never turn: their output equals their input (times the factor) at every
+    position, where the stated angles p_(a(i)) theta_i move them. Those pairs, fitted from
+    the outputs, get angle 0; the others keep the stated ones."""
+    w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, r/2): s e^(i phi) per pair
+    still = np.all(np.abs(w - c.factor) <= 1e-6 * c.factor, axis=0)
+    moving = np.any(np.abs(np.sin(c.phi)) > 1e-3, axis=0)
+    pairs = np.flatnonzero(still & moving)
+    if pairs.size and pairs.size < c.theta.size:
+        phi = c.phi.copy()
+        phi[:, pairs] = 0.0
+        shown = ", ".join(map(str, pairs[:8])) + (", ..." if pairs.size > 8 else "")
+        yield c.model(
+            "pairs_unrotated",
+            f"leaves {pairs.size} pair(s) unrotated (pairs {shown}: angle 0 at every "
+            "position, as if turned by a position row that is always 0)",
+            phi,
+        )
 
 
 def _axis_names(c: AxisCase) -> str:

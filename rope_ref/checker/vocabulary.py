@@ -29,6 +29,9 @@ CLASSES = (
     "scalar_positions",
     "half_duplication",
     "nope_layer_rotated",
+    # pairs that never turn (a position row held at 0: ggml's IMROPE puts the pairs past
+    # Qwen3-VL's [24, 20, 20] strides on a 4th row that llama.cpp sets to 0)
+    "pairs_unrotated",
 )
 
 #: The per-layer classes: named by ``rope_ref.checker.layers`` (a model's every layer,

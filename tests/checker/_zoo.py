@@ -291,6 +291,7 @@ def mrope_rope(
     rows=(0, 1, 2),
     duplicate_half=False,
     one_d=False,
+    unrotated=(),
 ) -> np.ndarray:
     """M-RoPE as HF's Qwen2-VL / Qwen3-VL rotary writes it, in float32: freqs (3, seq, d/2)
     of every axis, recomposed chunk by chunk (or T H W interleaved), cat(f, f), half layout.
@@ -310,6 +311,7 @@ def mrope_rope(
         f = np.concatenate([freqs[j][:, cuts[j] : cuts[j + 1]] for j in range(3)], -1)
     if duplicate_half:
         f = np.concatenate([f[:, : d // 4], f[:, : d // 4]], -1)
+    f[:, list(unrotated)] = 0.0  # pairs a position row held at 0 never turns (ggml IMROPE)
     cos, sin = np.cos(np.concatenate([f, f], -1)), np.sin(np.concatenate([f, f], -1))
     xd = x.astype(np.float32)
     rot = np.concatenate([-xd[..., d // 2 :], xd[..., : d // 2]], -1)
@@ -347,6 +349,7 @@ def _multi_axis() -> list[Mutant]:
             "first half's angles on both halves", "half_duplication", qwen2, duplicate_half=True
         ),
         _mrope("text positions (t) on every axis", "scalar_positions", qwen3, one_d=True, **three),
+        _mrope("pairs 61, 62 never turned", "pairs_unrotated", qwen3, unrotated=(61, 62), **three),
     ]
 
 

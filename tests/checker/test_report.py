@@ -43,6 +43,7 @@ def test_names_are_the_fixed_vocabulary():
         "scalar_positions",
         "half_duplication",
         "nope_layer_rotated",
+        "pairs_unrotated",
         "unexplained",
     )
 

@@ -107,12 +107,11 @@ def test_imrope_as_llama_cpp_calls_it_leaves_pairs_61_and_62_unrotated():
     assert unrotated.tolist() == [61, 62, 125, 126]  # pairs 61, 62 in NEOX order (i, i + 64)
     _, axes = rr.axis_frequencies(128, 5e6, style="mrope_interleaved", section=[24, 20, 20])
     assert axes[61] == axes[62] == 0  # HF's Qwen3-VL turns them with t
-    # The checker has no class for pairs turned by a row that is always 0: its verdict is
-    # 'unexplained', the closest fit a section mismatch (reported to the checker's owner).
+    # the checker names it: pairs 61 and 62 never turn (the 4th row is always 0)
     verdict(
-        LIB, "IMROPE, sections [24, 20, 20, 0], 4th row 0 (llama.cpp)", fn, ["unexplained"],
-        ["feature 125"], d=128, base=5e6, style="mrope_interleaved", section=[24, 20, 20],
-        layout="half", precision="float32",
+        LIB, "IMROPE, sections [24, 20, 20, 0], 4th row 0 (llama.cpp)", fn, ["pairs_unrotated"],
+        ["2 pair(s) unrotated (pairs 61, 62:"], d=128, base=5e6, style="mrope_interleaved",
+        section=[24, 20, 20], layout="half", precision="float32",
     )  # fmt: skip
 
 
