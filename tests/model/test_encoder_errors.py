@@ -6,22 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from validation._fuzz import CFG, IDS, WEIGHTS  # the tiny encoder the fuzzers use too
 from validation.error_table import assert_raises_named, error_params
 
 import rope_ref as rr
-from rope_ref.model.weights import _expected_shapes
-
-CFG = {
-    "vocab_size": 10,
-    "hidden_size": 8,
-    "num_attention_heads": 2,
-    "num_hidden_layers": 1,
-    "intermediate_size": 6,
-    "type_vocab_size": 2,
-}
-_rng = np.random.default_rng(0)
-WEIGHTS = {k: _rng.standard_normal(s) for k, s in _expected_shapes(10, 2, 8, 8, 6, 1).items()}
-IDS = np.array([[1, 2, 3]])
 
 ENCODER_ERRORS = [
     # escapes the API audit found: the id says what got out before the fix
