@@ -91,6 +91,16 @@ def _llama(**kw) -> dict:
     return {"model_type": "llama", **_T, "num_hidden_layers": 2, **kw}
 
 
+#: Qwen3-VL's text model (interleaved M-RoPE), run at text and at image positions.
+_QWEN3_VL = {
+    "model_type": "qwen3_vl_text",
+    **_T,
+    "head_dim": 16,
+    "num_hidden_layers": 2,
+    "rope_theta": 5e6,
+    "rope_scaling": {"rope_type": "default", "mrope_interleaved": True, "mrope_section": [2, 3, 3]},
+}
+
 CASES = {
     "llama-1": ("Llama", _llama(max_position_embeddings=2048), FAR),
     "llama-2": ("Llama", _llama(max_position_embeddings=4096, rope_theta=10000.0), FAR),
@@ -182,18 +192,7 @@ CASES = {
     ),
     "qwen3-vl (text positions)": (
         "Qwen3-VL",
-        {
-            "model_type": "qwen3_vl_text",
-            **_T,
-            "head_dim": 16,
-            "num_hidden_layers": 2,
-            "rope_theta": 5e6,
-            "rope_scaling": {
-                "rope_type": "default",
-                "mrope_interleaved": True,
-                "mrope_section": [2, 3, 3],
-            },
-        },
+        _QWEN3_VL,
         FAR,
     ),
     "qwen2.5-vl (image positions)": (
@@ -209,18 +208,7 @@ CASES = {
     ),
     "qwen3-vl (image positions)": (
         "Qwen3-VL",
-        {
-            "model_type": "qwen3_vl_text",
-            **_T,
-            "head_dim": 16,
-            "num_hidden_layers": 2,
-            "rope_theta": 5e6,
-            "rope_scaling": {
-                "rope_type": "default",
-                "mrope_interleaved": True,
-                "mrope_section": [2, 3, 3],
-            },
-        },
+        _QWEN3_VL,
         IMAGE,
     ),
     "phi-2 (partial 0.4)": (
