@@ -16,7 +16,8 @@ import numpy as np
 
 from rope_ref.checker.case import Case, frequencies_for
 from rope_ref.checker.models import Model, pair_ratios, phase_lines
-from rope_ref.checker.precision import C_ANGLE, angle_coefficients, angle_unit, round_to
+from rope_ref.checker.precision import C_ANGLE, angle_coefficients, angle_unit
+from rope_ref.checker.precision_models import low_precision_angles
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.paper.layouts import other_layouts
 from rope_ref.scaling.config import rope_type_of
@@ -34,7 +35,7 @@ def models(case: Case) -> Iterator[Model]:
         _attention_factor_missing,
         _frequency_formula,
         _wrong_base,
-        _low_precision_angles,
+        low_precision_angles,
     ):
         yield from make(case)
 
@@ -378,18 +379,3 @@ def _wrong_base(c: Case) -> Iterator[Model]:
                 c.positions[:, None] * theta[None, :],
                 plausible=b == float(f"{b:.3g}"),
             )
-
-
-def _low_precision_angles(c: Case) -> Iterator[Model]:
-    dtypes = ["bfloat16", "float16"] + (["float32"] if c.precision == "float64" else [])
-    tol_precision = "float32" if c.precision == "float64" else c.precision
-    m = c.positions[:, None]
-    for q in dtypes:
-        theta_q, m_q = round_to(c.theta, q)[None, :], round_to(m, q)
-        stages = [(f"rounds theta to {q} before the phase m theta", m * theta_q)]
-        if q != "float32":
-            stages.append((f"holds the positions m in {q}", m_q * c.theta[None, :]))
-        with np.errstate(over="ignore", invalid="ignore"):
-            stages.append((f"computes the phase m theta in {q}", round_to(m_q * theta_q, q)))
-        for what, phi in stages:
-            yield c.model("low_precision_angles", what, phi, precision=tol_precision)

@@ -91,10 +91,11 @@ def numpy_rope(
 
 @dataclass(frozen=True)
 class Mutant:
-    """An implementation, the configuration it is checked with, and the class it must get."""
+    """An implementation, the configuration it is checked with, and the class it must get
+    (None: correct, must pass; a tuple: two mistakes at once, named both in that order)."""
 
     label: str
-    expected: str | None
+    expected: str | tuple | None
     fn: Callable
     config: dict = field(default_factory=dict)
 
@@ -353,4 +354,14 @@ def _multi_axis() -> list[Mutant]:
     ]
 
 
-MUTANTS: list[Mutant] = _correct() + _wrong() + _scaling() + _multi_axis()
+def _grown() -> list[Mutant]:
+    """The zoo's later rooms (issue 16): correct idioms of real code, the bug classes of
+    public issue trackers, and two mistakes at once (imported here, so each file is small)."""
+    from checker._zoo_compound import COMPOUND
+    from checker._zoo_idioms import IDIOMS
+    from checker._zoo_tracker import TRACKER
+
+    return IDIOMS + TRACKER + COMPOUND
+
+
+MUTANTS: list[Mutant] = _correct() + _wrong() + _scaling() + _multi_axis() + _grown()
