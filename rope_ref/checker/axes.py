@@ -22,6 +22,7 @@ named by what it is.
 
 import numpy as np
 
+from rope_ref.checker import probe
 from rope_ref.checker.axis_case import AxisCase, check_positions_for, stated_axes
 from rope_ref.checker.axis_models import models
 from rope_ref.checker.diagnose import also_fit, best_fits, explaining
@@ -86,18 +87,22 @@ def _evidence(case: AxisCase, what: str, before: Fit, after: Fit) -> str:
     )
 
 
-def run_axis_check(fn, x, call, *, d, base, layout, rotary_dim, rope_scaling, precision, style,
-                   section):  # fmt: skip
-    """``check``'s multi-axis path: run ``fn(x, positions)`` at ``check_positions_for(k)``
-    (``call`` runs it, adding a note to fn's own exceptions) and give the verdict.
+def run_axis_check(fn, inputs, call, *, d, base, layout, rotary_dim, rope_scaling, precision,
+                   style, section, seed=None, max_position=None):  # fmt: skip
+    """``check``'s multi-axis path: run ``fn(x, positions)`` at ``check_positions_for(k,
+    max_position, seed)`` (a new seed when None; ``call`` runs fn, adding a note to fn's
+    own exceptions) and give the verdict.
 
-    x: the inputs ``check`` built (batch, heads, seq, d). Returns (ok, findings, fit,
-    case) with findings [(name, detail)].
+    inputs: seq -> x (batch, heads, seq, d), the inputs ``check`` builds. Returns (ok,
+    findings, fit, case) with findings [(name, detail)]; case carries seed, max_position
+    and how many tokens were drawn.
     """
     theta, axes, style, section, r, base, factor, theta_error = stated_axes(
         d, base, layout, rotary_dim, rope_scaling, style, section
     )
-    positions = check_positions_for(STYLES[style][0])
+    seed = probe.new_seed() if seed is None else seed
+    positions, drawn = check_positions_for(STYLES[style][0], max_position, seed)
+    x = inputs(positions.shape[1])
     x64 = x.astype(np.float64)  # a copy: fn may write into x
     y = check_outputs_array(
         "the output of fn", call(fn, x, positions.copy()), x.shape, allow_nonfinite=True
@@ -109,7 +114,8 @@ def run_axis_check(fn, x, call, *, d, base, layout, rotary_dim, rope_scaling, pr
     case = AxisCase(
         x=x64, y=y.astype(np.float64), positions=positions.astype(np.float64),
         d=d, rotary_dim=r, base=base, layout=layout, style=style, section=section, theta=theta,
-        axes=axes, factor=factor, precision=precision, theta_error=theta_error,
+        axes=axes, factor=factor, precision=precision, theta_error=theta_error, seed=seed,
+        max_position=int(positions.max()), drawn=drawn,
     )  # fmt: skip
     return (*axis_verdict(case), case)
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rope_ref.checker import probe
 from rope_ref.checker.case import frequencies_for, theta_error_for
 from rope_ref.checker.models import Model
 from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes, split_scaling
@@ -16,11 +17,6 @@ from rope_ref.scaling.config import stated
 from rope_ref.validation import check_base, check_layout, check_rotary_dim
 from rope_ref.validation.axes import check_section, check_style
 
-LADDER = np.array(
-    [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 100, 255, 256, 257, 1000, 2047, 4095, 4096, 8191,
-     16384, 32767, 65535],
-    dtype=np.int64,
-)  # fmt: skip
 #: The 2D styles' ladder: patch coordinates of images up to 256 x 256 patches (Qwen2-VL's
 #: largest dynamic resolutions; 1-based, as Llama 4's are), with 127/128/129 and 255/256
 #: where bfloat16's spacing is 1 and 2.
@@ -30,6 +26,8 @@ LADDER_2D = np.array(
     dtype=np.int64,
 )  # fmt: skip
 CHECK_SEED = 12
+#: The largest coordinate of the 2D styles' positions by default (LADDER_2D's last).
+MAX_PATCH = 256
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,9 @@ class AxisCase:
 
     x, y: (batch, heads, seq, d) float64; positions: (k, seq) float64; theta, axes:
     (rotary_dim/2,); style, section: the stated style (``rope_ref.paper.axes.STYLES``).
+    seed, max_position, drawn: the seed of the drawn positions, the largest coordinate
+    and how many tokens were drawn (``check_positions_for``); None, None, 0 for a golden
+    group's positions.
     """
 
     x: np.ndarray
@@ -54,6 +55,9 @@ class AxisCase:
     factor: float
     precision: str
     theta_error: float
+    seed: int | None = None
+    max_position: int | None = None
+    drawn: int = 0
 
     @property
     def phi(self) -> np.ndarray:
@@ -111,10 +115,27 @@ def stated_axes(d, base, layout, rotary_dim, rope_scaling, style, section):
     return theta, axes, style, None, r, base, 1.0, theta_error_for(r // 2, base, None, None)
 
 
-def check_positions_for(k: int) -> np.ndarray:
-    """(k, 22) int64: axis 0 a ladder (``LADDER`` for M-RoPE's 3 axes, ``LADDER_2D`` for
-    2D), the others seeded orders of it."""
+def check_positions_for(k: int, max_position: int | None = None, seed: int | None = None):
+    """(positions, drawn): the vector positions of a run, (k, n) int64, and how many of its
+    tokens were drawn from ``seed``.
+
+    Axis 0 is a ladder (``probe.ladder(max_position)`` for M-RoPE's 3 axes, default 65535;
+    ``LADDER_2D`` cut at max_position, default MAX_PATCH, for 2D), the other axes seeded
+    orders of it (always the same); then, when ``seed`` is not None, ``probe.RANDOM_DRAW``
+    tokens whose coordinates are drawn from it, each uniform in [0, max_position] (2D:
+    [1, max_position], the patches' 1-based coordinates).
+    """
+    low = 0 if k == 3 else 1
+    top = max_position or (probe.DEFAULT_MAX_POSITION if k == 3 else MAX_PATCH)
+    if k == 3:
+        ladder = probe.ladder(top)
+    else:
+        ladder = np.union1d(LADDER_2D[LADDER_2D <= top], [top]).astype(np.int64)
     rng = np.random.default_rng(CHECK_SEED)
-    ladder = LADDER if k == 3 else LADDER_2D
-    rows = [ladder] + [ladder[rng.permutation(ladder.size)] for _ in range(k - 1)]
-    return np.stack(rows)
+    rows = np.stack([ladder] + [ladder[rng.permutation(ladder.size)] for _ in range(k - 1)])
+    if seed is None:
+        return rows, 0
+    drawn = np.random.default_rng(seed).integers(
+        low, top, size=(k, probe.RANDOM_DRAW), endpoint=True
+    )
+    return np.concatenate([rows, drawn], axis=1), probe.RANDOM_DRAW

@@ -1,19 +1,32 @@
 """The positions ``check`` runs an implementation at: a fixed ladder, the 16-bit
 boundaries, and a seeded random draw, up to the context length the implementation claims.
 
-- The ladder 0, 1, 2, 3, 5, 8, ..., 4095, 4096, ..., 65535 grows by at most a factor 2.6
-  per step, so a phase can be unwrapped along it (``rope_ref.checker.models.phase_lines``);
-  255/256/257 (bfloat16 cannot tell 256 from 257), 4095 (an off-by-one in a bfloat16
-  phase), 65535 (float16 overflows; the last row of a 65536-row cos/sin table).
-- Past 65535, when the claimed context is longer: 2^k - 1, 2^k, 2^k + 1 for every
-  k >= 16 with 2^k <= max_position (a 16-bit position field wraps at 2^16; a table of
-  2^17 rows ends at 2^17 - 1), and max_position itself.
-- A random draw of ``RANDOM_DRAW`` positions in [0, max_position], from ``seed`` (a new
-  seed each run when None; the Report gives it, so ``check(..., seed=)`` reproduces the
-  run): an implementation wrong only off the ladder cannot count on passing.
+- The ladder 0, 1, 2, 3, 5, 8, ..., 4095, 4096, ..., 65535 grows by at most a factor 4
+  per step (257 -> 1000; 2.6 elsewhere), so a phase can be unwrapped along it
+  (``rope_ref.checker.models.phase_lines``); 255/256/257 (bfloat16 cannot tell 256 from
+  257), 4095 (an off-by-one in a bfloat16 phase), 32767 (the last int16), 65535 (float16
+  overflows; the last row of a 65536-row cos/sin table).
+- Around every 16-bit boundary up to max_position: 2^k - 1, 2^k, 2^k + 1 for every
+  k >= 15 with 2^k <= max_position (an int16 position wraps at 2^15, a uint16 one at 2^16;
+  a table of 2^17 rows ends at 2^17 - 1), and max_position itself. Each step past 65535
+  grows by at most a factor 2, so phases unwrap up to 2^31 - 1.
+- A random draw of ``RANDOM_DRAW`` positions in [0, max_position] off the ladder, from
+  ``seed`` (a new seed each run when None; the Report gives it, so ``check(..., seed=)``
+  reproduces the run): an implementation wrong only off the ladder cannot count on
+  passing.
+
+The default max_position (``default_max_position``) is the context the stated rope dict
+claims, less one, and never below 65535 (v0.1's last position, where dynamic NTK and
+LongRoPE already run scaled): ``max_position_embeddings`` where the dict carries it (HF's
+YaRN, llama3 and LongRoPE read it as the extended context), ``original_max_position_embeddings
+* factor`` where it does not (YaRN's and llama3's trained length), and for dynamic NTK,
+whose ``max_position_embeddings`` is the original length it scales beyond,
+``max_position_embeddings * factor``.
 """
 
 from __future__ import annotations
+
+import numbers
 
 import numpy as np
 
@@ -25,8 +38,12 @@ LADDER = np.array(
 )  # fmt: skip
 #: The default claimed context: the last position a 65536-row table holds.
 DEFAULT_MAX_POSITION = 65535
+#: The largest max_position accepted: the last int32 position.
+MAX_POSITION = 2**31 - 1
 #: How many positions the seeded random draw adds.
 RANDOM_DRAW = 8
+#: The first 16-bit boundary probed around: int16 wraps at 2^15.
+FIRST_BOUNDARY = 15
 
 
 def new_seed() -> int:
@@ -35,27 +52,75 @@ def new_seed() -> int:
 
 
 def ladder(max_position: int) -> np.ndarray:
-    """The deterministic positions up to ``max_position``: ``LADDER`` cut there, the 16-bit
-    boundaries past 65535, and max_position itself; sorted, int64."""
+    """The deterministic positions up to ``max_position``: ``LADDER`` cut there, 2^k - 1,
+    2^k, 2^k + 1 for k >= 15 up to max_position, and max_position itself; (n,) int64
+    ascending."""
     picks = {int(p) for p in LADDER if p <= max_position}
-    k = 16
-    while 2**k <= max_position:
+    k = FIRST_BOUNDARY
+    while 2**k - 1 <= max_position:
         picks |= {p for p in (2**k - 1, 2**k, 2**k + 1) if p <= max_position}
         k += 1
     picks.add(int(max_position))
     return np.array(sorted(picks), dtype=np.int64)
 
 
-def probe_positions(max_position: int = DEFAULT_MAX_POSITION, seed: int | None = None):
-    """(positions, seed): the ladder to max_position, then RANDOM_DRAW positions drawn
-    from ``seed`` uniformly in [0, max_position] (not already on the ladder).
+def random_draw(max_position: int, seed: int, fixed: np.ndarray, low: int = 0) -> np.ndarray:
+    """RANDOM_DRAW distinct positions drawn from ``seed`` uniformly in [low, max_position]
+    and not in ``fixed`` (all the others when fewer remain); (n,) int64 ascending."""
+    free = max_position - low + 1 - int(np.count_nonzero((fixed >= low) & (fixed <= max_position)))
+    want = min(RANDOM_DRAW, free)
+    rng = np.random.default_rng(seed)
+    if free <= 4 * RANDOM_DRAW:  # a short context: choose among what is left
+        rest = np.setdiff1d(np.arange(low, max_position + 1, dtype=np.int64), fixed)
+        return np.sort(rng.choice(rest, size=want, replace=False))
+    picks: set[int] = set()
+    taken = set(fixed.tolist())
+    while len(picks) < want:  # at most 1 in 4 draws is rejected
+        p = int(rng.integers(low, max_position, endpoint=True))
+        if p not in taken:
+            picks.add(p)
+    return np.array(sorted(picks), dtype=np.int64)
 
-    positions: (n,) int64, the ladder ascending, then the draw ascending. seed: the seed
-    used (``new_seed()`` when None).
+
+def probe_positions(max_position: int = DEFAULT_MAX_POSITION, seed: int | None = None):
+    """(positions, seed): ``ladder(max_position)``, then ``random_draw`` from ``seed``.
+
+    positions: (n,) int64, the ladder ascending, then the draw ascending; its largest
+    entry is max_position, so seq_len = max_position + 1. seed: the seed used
+    (``new_seed()`` when None).
     """
     seed = new_seed() if seed is None else int(seed)
     fixed = ladder(max_position)
-    rng = np.random.default_rng(seed)
-    draw = rng.integers(0, max_position, size=RANDOM_DRAW, endpoint=True)
-    draw = np.setdiff1d(draw, fixed)  # sorted and unique
-    return np.concatenate([fixed, draw.astype(np.int64)]), seed
+    return np.concatenate([fixed, random_draw(max_position, seed, fixed)]), seed
+
+
+def default_max_position(rope_scaling) -> int:
+    """The last position ``check`` probes when max_position is not given: the context the
+    stated rope dict claims, less one, in [DEFAULT_MAX_POSITION, MAX_POSITION] (module
+    docstring). A dict whose values are unusable gives DEFAULT_MAX_POSITION (its own
+    checks name them)."""
+    claimed = _claimed_context(rope_scaling) if isinstance(rope_scaling, dict) else None
+    if claimed is None:
+        return DEFAULT_MAX_POSITION
+    return int(min(max(claimed - 1, DEFAULT_MAX_POSITION), MAX_POSITION))
+
+
+def _claimed_context(rope_scaling: dict) -> float | None:
+    """The context length a rope dict claims (module docstring), or None."""
+    kind = rope_scaling.get("rope_type", rope_scaling.get("type"))
+    longest = _number(rope_scaling.get("max_position_embeddings"))
+    factor = _number(rope_scaling.get("factor"))
+    if kind == "dynamic":
+        return None if longest is None or factor is None else longest * factor
+    if longest is not None:
+        return longest
+    original = _number(rope_scaling.get("original_max_position_embeddings"))
+    return None if original is None or factor is None else original * factor
+
+
+def _number(value) -> float | None:
+    """A finite positive real, else None."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return None
+    value = float(value)
+    return value if np.isfinite(value) and value > 0 else None

@@ -1,9 +1,11 @@
 """Run an implementation of RoPE and say which mistake it makes, if any.
 
 ``check(fn, d=...)`` calls ``fn(x, positions)`` on inputs built to expose every bug class
-(positions from 0 to 65535 on a ladder 0, 1, 2, 3, 5, 8, ..., 4095, 4096, ..., 65535 so a
-phase can be followed without ambiguity; inputs exactly representable in bfloat16, so
-every precision receives the same numbers), compares the outputs with rope_ref's float64
+(positions on a ladder 0, 1, 2, 3, 5, 8, ..., 4095, 4096, ..., 65535 so a phase can be
+followed without ambiguity, on around every 16-bit boundary up to the context the
+implementation claims, and at positions drawn from a seed each run, which the Report
+gives: ``rope_ref.checker.probe``; inputs exactly representable in bfloat16, so every
+precision receives the same numbers), compares the outputs with rope_ref's float64
 rotation (eqs 13-15, 34) within the tolerance of the implementation's precision
 (``rope_ref.checker.precision``), and, when they fail, tries each bug class as a model of the
 implementation (``rope_ref.checker.hypotheses``) and names the one that explains the outputs.
@@ -18,45 +20,18 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from rope_ref import validation
-from rope_ref.checker import axes
+from rope_ref.checker import axes, probe
 from rope_ref.checker.case import Case, make_case
 from rope_ref.checker.diagnose import diagnose
 from rope_ref.checker.models import compare
 from rope_ref.checker.precision import PRECISIONS, round_to, tolerance
 from rope_ref.paper.rotary import rotate
 from rope_ref.scaling.config import form_of, rope_type_of
-from rope_ref.validation.checker import check_check_dim
+from rope_ref.validation.checker import check_check_dim, check_max_position, check_seed
 
-#: The positions ``check`` runs an implementation at: a ladder that grows by at most a
-#: factor 2.6 per step (so phases unwrap), with 255/256/257 (bfloat16 cannot tell 256
-#: from 257), 4095 (an off-by-one in a bfloat16 phase), and 65535 (float16 overflows).
-CHECK_POSITIONS = np.array(
-    [
-        0,
-        1,
-        2,
-        3,
-        5,
-        8,
-        13,
-        21,
-        34,
-        55,
-        100,
-        255,
-        256,
-        257,
-        1000,
-        2047,
-        4095,
-        4096,
-        8191,
-        16384,
-        32767,
-        65535,
-    ],
-    dtype=np.int64,
-)
+#: v0.1's positions, the fixed ladder of ``rope_ref.checker.probe`` (``probe.LADDER``):
+#: ``check`` runs at it, the 16-bit boundaries up to max_position and a seeded draw.
+CHECK_POSITIONS = probe.LADDER
 CHECK_BATCH, CHECK_HEADS, CHECK_SEED = 2, 3, 6
 
 
@@ -77,6 +52,9 @@ class Report:
     max_error, tolerance: the error and the tolerance at the worst output (the one with
     the largest error/tolerance ratio), so ok == (max_error <= tolerance).
     position, feature: where that output is. precision: the precision held to.
+    seed, max_position, drawn: the seed of the random positions, the last position fn ran
+    at, and how many positions were drawn (``rope_ref.checker.probe``); None, None, 0 for
+    outputs judged on a golden group's positions.
     """
 
     ok: bool
@@ -87,6 +65,9 @@ class Report:
     feature: int = 0
     precision: str = "float64"
     config: str = ""
+    seed: int | None = None
+    max_position: int | None = None
+    drawn: int = 0
 
     def __str__(self) -> str:
         verdict = "PASS" if self.ok else "FAIL"
@@ -97,7 +78,16 @@ class Report:
             f"{self.tolerance:.3g}",
         ]
         lines += [f"  {f.name}: {f.detail}" for f in self.findings]
+        if self.seed is not None:
+            lines.append(f"  positions: {self.positions_text()}")
         return "\n".join(lines)
+
+    def positions_text(self) -> str:
+        """Where fn ran, and how to run it there again."""
+        return (
+            f"ladder to {self.max_position} + {self.drawn} drawn with seed {self.seed} "
+            f"(check(..., seed={self.seed}) reproduces this run)"
+        )
 
     def to_dict(self) -> dict:
         """A JSON-ready dict of the verdict (``rope-ref check --json``)."""
@@ -110,6 +100,10 @@ class Report:
             "feature": self.feature,
             "precision": self.precision,
             "config": self.config,
+            "seed": self.seed,
+            "max_position": self.max_position,
+            "drawn": self.drawn,
+            "positions": None if self.seed is None else self.positions_text(),
         }
 
 
@@ -126,6 +120,8 @@ def check(
     hf_compat: bool | None = None,
     style: str | None = None,
     section=None,
+    seed: int | None = None,
+    max_position: int | None = None,
 ) -> Report:
     """Check ``fn(x, positions) -> y`` against RoPE with this configuration.
 
@@ -137,7 +133,8 @@ def check(
             ``rope_ref.layouts``); d at most 8192 (``validation.checker.MAX_CHECK_DIM``).
         rope_scaling: an HF-style scaling dict (``rope_ref.scaling``), or None; its
             rope_theta is the base and its partial_rotary_factor sets rotary_dim. Positions
-            go up to 65535, so seq_len is 65536 (dynamic NTK, longrope's long factors).
+            go up to max_position, so seq_len is max_position + 1 (dynamic NTK,
+            longrope's long factors).
         form: the form of a scaling variant fn claims: "code" (None means "code"), the
             released code that models run (HF transformers, the YaRN authors' code), or
             "paper", the variant's paper where the two differ (``rope_ref.scaling``;
@@ -150,6 +147,16 @@ def check(
             of shape (k, seq) int64 and is checked by ``rope_ref.checker.axes``, which also
             names the multi-axis mistakes (sections, chunked vs interleaved, h and w, one
             table for both halves, 1D positions).
+        seed: the seed of the positions drawn at random (``rope_ref.checker.probe``): an
+            integer >= 0, or None for a new one each run; the Report gives it, so
+            ``check(..., seed=report.seed)`` reproduces a run.
+        max_position: the last position fn is run at (its context length - 1), an integer
+            in [1, 2^31 - 1]: the ladder is cut there and runs on past 65535 around every
+            16-bit boundary, and the draw is in [0, max_position]. Default: the context
+            the rope dict claims (its max_position_embeddings, or
+            original_max_position_embeddings * factor), less one, and at least 65535
+            (``probe.default_max_position``). Multi-axis: the largest coordinate (default
+            65535 for M-RoPE, 256 patches for a 2D style).
 
     Returns:
         Report; ``str(report)`` is the readable verdict.
@@ -161,17 +168,23 @@ def check(
         called.
     """
     validation.check_callable("fn", fn)
-    d = check_check_dim(d)  # <= MAX_CHECK_DIM, before 132 d inputs are built
+    d = check_check_dim(d)  # <= MAX_CHECK_DIM, before its inputs are built
     precision = validation.check_precision(precision, PRECISIONS, allow_none=True)
-    x = _check_inputs(d, precision)
+    seed = check_seed(seed)
+    max_position = check_max_position(max_position, probe.MAX_POSITION)
     if style is not None or axes.axes_stated(rope_scaling):  # vector positions
         return _axis_report(
             *axes.run_axis_check(
-                fn, x, _call, d=d, base=base, layout=layout, rotary_dim=rotary_dim,
-                rope_scaling=rope_scaling, precision=precision, style=style, section=section,
+                fn, lambda seq: _check_inputs(d, precision, seq), _call, d=d, base=base,
+                layout=layout, rotary_dim=rotary_dim, rope_scaling=rope_scaling,
+                precision=precision, style=style, section=section, seed=seed,
+                max_position=max_position,
             )
         )  # fmt: skip
-    positions = CHECK_POSITIONS.copy()
+    if max_position is None:
+        max_position = probe.default_max_position(rope_scaling)
+    positions, seed = probe.probe_positions(max_position, seed)
+    x = _check_inputs(d, precision, positions.size)
     x64 = x.astype(np.float64)  # a copy: fn may write into x
     stated = make_case(  # checks the configuration before fn runs
         x64,
@@ -182,7 +195,7 @@ def check(
         layout=layout,
         rotary_dim=rotary_dim,
         rope_scaling=rope_scaling,
-        seq_len=int(positions.max()) + 1,
+        seq_len=max_position + 1,  # the largest position, probe's last on the ladder
         precision=precision or "float64",
         form=form,
         hf_compat=hf_compat,
@@ -193,7 +206,8 @@ def check(
     if precision is None:
         precision = validation.check_precision(_dtype_precision(y), PRECISIONS)
     case = replace(stated, y=y.astype(np.float64), precision=precision)
-    return verdict(case)
+    drawn = positions.size - probe.ladder(max_position).size
+    return replace(verdict(case), seed=seed, max_position=max_position, drawn=drawn)
 
 
 def _call(fn, x: np.ndarray, positions: np.ndarray):
@@ -285,7 +299,8 @@ def verdict(case: Case, extra=()) -> Report:
 
 def _axis_report(ok, findings, before, case) -> Report:
     """The Report of a multi-axis verdict (``rope_ref.checker.axes``): position is the
-    index of the worst token, whose vector position the finding's detail gives."""
+    index of the worst token, whose vector position the finding's detail gives; seed,
+    max_position and drawn are the case's (None, None, 0 for a golden group's)."""
     return Report(
         ok=ok,
         findings=[Finding(name, detail) for name, detail in findings],
@@ -295,14 +310,17 @@ def _axis_report(ok, findings, before, case) -> Report:
         feature=before.feature,
         precision=case.precision,
         config=axes.describe(case),
+        seed=case.seed,
+        max_position=case.max_position,
+        drawn=case.drawn,
     )
 
 
-def _check_inputs(d: int, precision: str | None) -> np.ndarray:
-    """x: (CHECK_BATCH, CHECK_HEADS, len(CHECK_POSITIONS), d), entries +-[0.5, 2) exact in
-    bfloat16 (so exact in every precision), in the dtype fn works in."""
+def _check_inputs(d: int, precision: str | None, seq: int) -> np.ndarray:
+    """x: (CHECK_BATCH, CHECK_HEADS, seq, d), entries +-[0.5, 2) exact in bfloat16 (so
+    exact in every precision), in the dtype fn works in."""
     rng = np.random.default_rng(CHECK_SEED)
-    shape = (CHECK_BATCH, CHECK_HEADS, len(CHECK_POSITIONS), d)
+    shape = (CHECK_BATCH, CHECK_HEADS, seq, d)
     x = rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape)
     x = round_to(x, "bfloat16")
     dtype = {None: np.float64, "float64": np.float64, "float16": np.float16}.get(

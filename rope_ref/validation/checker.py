@@ -3,18 +3,22 @@ its outputs and precisions, and golden groups, versions and folders."""
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from rope_ref.validation.core import (
     check_even_dim,
+    check_int,
     check_ndim,
     check_plain_array,
     describe,
 )
 
-#: The largest d ``check`` runs an implementation at: its inputs are 132 d values (2
-#: batches, 3 heads, 22 positions) and naming a mistake fits about 60 models to them
-#: (about 5 s at d = 8192 on one core), 16 times the widest head in use (512).
+#: The largest d ``check`` runs an implementation at: its inputs are about 200 d values (2
+#: batches, 3 heads, 32 positions at the default max_position) and naming a mistake fits
+#: about 60 models to them (a few seconds at d = 8192 on one core), 16 times the widest
+#: head in use (512).
 MAX_CHECK_DIM = 8192
 
 
@@ -24,10 +28,42 @@ def check_check_dim(d: object) -> int:
     d = check_even_dim("d", d)
     if d > MAX_CHECK_DIM:
         raise ValueError(
-            f"d must be <= {MAX_CHECK_DIM} for check (its inputs hold 132 d values and a "
-            f"failing check fits about 60 models to them), got {d}"
+            f"d must be <= {MAX_CHECK_DIM} for check (its inputs hold about 200 d values and "
+            f"a failing check fits about 60 models to them), got {d}"
         )
     return d
+
+
+def check_seed(seed: object) -> int | None:
+    """``check``'s seed of the random positions: None (a new one each run) or an integer
+    >= 0 (a Report's ``seed``, to reproduce that run)."""
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(
+            "seed must be an integer >= 0 (a Report's seed reproduces its run) or None (a "
+            f"new one each run), got {describe(seed)}"
+        )
+    return check_int("seed", seed, minimum=0)
+
+
+def check_max_position(max_position: object, limit: int) -> int | None:
+    """``check``'s max_position: None (the stated config's context) or an integer in
+    [1, limit], the last position the implementation is run at."""
+    if max_position is None:
+        return None
+    if isinstance(max_position, bool) or not isinstance(max_position, numbers.Integral):
+        raise TypeError(
+            "max_position must be an integer, the last position the implementation claims "
+            f"(context length - 1), or None; got {describe(max_position)}"
+        )
+    value = int(max_position)
+    if not 1 <= value <= limit:
+        raise ValueError(
+            f"max_position must be an integer in [1, {limit}] (the last position the "
+            f"implementation claims, context length - 1), got {value}"
+        )
+    return value
 
 
 def check_callable(name: str, value: object) -> object:

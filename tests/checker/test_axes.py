@@ -70,11 +70,14 @@ def test_check_runs_fn_on_vector_positions_with_distinct_coordinates():
         seen["positions"] = positions.copy()
         return _impl("mrope")(x, positions)
 
-    _check("mrope", spy)
+    report = _check("mrope", spy, seed=5)
     p = seen["positions"]
-    assert p.shape == (3, 22) and p.dtype == np.int64
-    assert np.array_equal(p, check_positions_for(3))
+    ladder, drawn = check_positions_for(3, 65535, 5)
+    assert p.shape == ladder.shape and p.dtype == np.int64 and drawn == 8
+    assert np.array_equal(p, ladder)
     assert np.mean(p[0] != p[1]) > 0.9 and np.mean(p[1] != p[2]) > 0.9
+    assert (report.seed, report.max_position, report.drawn) == (5, 65535, 8)
+    assert "ladder to 65535 + 8 drawn with seed 5" in str(report)
 
 
 def test_a_pasted_qwen2_vl_dict_states_the_style():
@@ -163,8 +166,8 @@ def test_the_axes_of_each_pair_are_fitted_from_the_outputs():
     from rope_ref.checker.axis_case import AxisCase
 
     theta, axes = rr.axis_frequencies(d, base, style="mrope")
-    x = np.random.default_rng(1).standard_normal((2, 3, 22, d))
-    p = check_positions_for(3).astype(float)
+    p = check_positions_for(3, seed=2)[0].astype(float)
+    x = np.random.default_rng(1).standard_normal((2, 3, p.shape[1], d))
     y = rr.rotate(x, p, theta=theta, axes=wrong, layout=layout)
     case = AxisCase(x, y, p, d, d, base, layout, "mrope", section, theta, axes, 1.0, "float64", 0.0)
     assert np.array_equal(fitted_axes(case), wrong)
@@ -175,3 +178,18 @@ def test_a_layout_swap_is_still_named_under_vector_positions():
     theta, axes = rr.axis_frequencies(d, base, style="mrope")
     report = _check("mrope", lambda x, p: rr.rotate(x, p, theta=theta, axes=axes))
     _named(report, "layout_swapped")
+
+
+@pytest.mark.parametrize("style", ["mrope", "pixtral"])
+def test_a_multi_axis_implementation_right_only_on_the_ladder_fails_at_any_seed(style):
+    ladder = check_positions_for(STYLES[style][0])[0]
+    good = _impl(style)
+
+    def ladder_only(x, positions):  # a table of the ladder's tokens, one row off elsewhere
+        on = (positions[:, :, None] == ladder[:, None, :]).all(axis=0).any(axis=1)
+        return good(x, np.where(on, positions, positions + 1))
+
+    for seed in (0, 1):
+        report = _check(style, ladder_only, seed=seed)
+        assert not report.ok and report.position >= ladder.shape[1], str(report)
+        assert report.seed == seed and report.drawn == 8

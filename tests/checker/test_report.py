@@ -1,6 +1,9 @@
 """check()'s contract: bad arguments and bad outputs are clear errors, the report reads
-and serialises, non-finite outputs fail, two mistakes at once are `unexplained`, and the
-bfloat16 rounding the error model uses is ml_dtypes' (and torch's)."""
+and serialises, non-finite outputs fail, two mistakes at once are named both, the bfloat16
+rounding the error model uses is ml_dtypes' (and torch's), and the positions: a correct
+float32 implementation passes at every seed and context length, one right only on the
+ladder fails at every seed, a 16-bit position field fails past 65535, a seed reproduces a
+run."""
 
 from __future__ import annotations
 
@@ -10,11 +13,15 @@ import re
 import ml_dtypes
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import rope_ref as rr
 from rope_ref import frequencies, rotate
 from rope_ref.checker.models import turn
 from rope_ref.checker.precision import round_to, tolerance
-from rope_ref.checker.report import Report, check
+from rope_ref.checker.probe import DEFAULT_MAX_POSITION, MAX_POSITION, ladder, probe_positions
+from rope_ref.checker.report import CHECK_POSITIONS, Report, check
 from rope_ref.checker.vocabulary import FINDING_NAMES
 
 
@@ -22,30 +29,20 @@ def correct(x, positions):
     return rotate(x, positions)
 
 
-def test_names_are_the_fixed_vocabulary():
-    assert FINDING_NAMES == (
-        "layout_swapped",
-        "rotation_reversed",
-        "cos_sin_swapped",
-        "position_offset",
-        "partial_rotary_ignored",
-        "rotary_dim_mismatch",
-        "scaling_ignored",
-        "attention_factor_missing",
-        "longrope_threshold_off_by_one",
-        "frequency_formula",
-        "wrong_layer_base",
-        "wrong_base",
-        "low_precision_angles",
-        "mrope_section_mismatch",
-        "mrope_style_swapped",
-        "hw_swapped",
-        "scalar_positions",
-        "half_duplication",
-        "nope_layer_rotated",
-        "pairs_unrotated",
-        "unexplained",
-    )
+#: The vocabulary before issue 16 (DESIGN's names and turn 2's): it only grows.
+NAMES_BEFORE = (
+    "layout_swapped", "rotation_reversed", "cos_sin_swapped", "position_offset",
+    "partial_rotary_ignored", "rotary_dim_mismatch", "scaling_ignored",
+    "attention_factor_missing", "longrope_threshold_off_by_one", "frequency_formula",
+    "wrong_layer_base", "wrong_base", "low_precision_angles", "mrope_section_mismatch",
+    "mrope_style_swapped", "hw_swapped", "scalar_positions", "half_duplication",
+    "nope_layer_rotated", "pairs_unrotated",
+)  # fmt: skip
+
+
+def test_the_vocabulary_keeps_every_name_and_only_grows():
+    assert set(NAMES_BEFORE) <= set(FINDING_NAMES)
+    assert len(set(FINDING_NAMES)) == len(FINDING_NAMES) and FINDING_NAMES[-1] == "unexplained"
 
 
 def test_report_reads_and_serialises():
@@ -135,15 +132,15 @@ def test_nan_outputs_fail():
         y[..., -1, :] = np.nan
         return y
 
-    report = check(nan_at_the_end, d=8)
+    report = check(nan_at_the_end, d=8, seed=1)
+    positions = probe_positions(65535, 1)[0]
     assert not report.ok and report.max_error == np.inf
-    assert report.position == 65535
+    assert report.position == positions[-1] and positions[-1] not in CHECK_POSITIONS
 
 
-def test_two_mistakes_at_once_are_unexplained_with_the_closest_class():
+def test_two_mistakes_at_once_are_named_both():
     report = check(lambda x, p: rotate(x, p + 1, layout="half"), d=32)
-    assert [f.name for f in report.findings] == ["unexplained"]
-    assert "closest:" in report.findings[0].detail
+    assert sorted(f.name for f in report.findings) == ["layout_swapped", "position_offset"]
 
 
 def test_an_hf_dict_gives_base_and_rotary_dim():
@@ -196,3 +193,83 @@ def test_a_bfloat16_phase_at_4095_is_far_outside_the_bfloat16_tolerance():
     tol = tolerance(x, exact, layout="interleaved", rotary_dim=64, scale=1.0, precision="bfloat16")
     assert np.max(np.abs(turn(x, phase32, "interleaved", 64) - y) / tol) < 0.1
     assert np.max(np.abs(turn(x, phase16, "interleaved", 64) - y) / tol) > 10
+
+
+def hf_float32(x, positions, base=10000.0):
+    """RoPE as HF computes it in float32: inv_freq = 1 / base^(2i/d), the phase, cos and
+    sin, the rotation, all in float32 (interleaved pairs)."""
+    d = x.shape[-1]
+    inv_freq = 1.0 / (np.float32(base) ** (np.arange(0, d, 2, dtype=np.float32) / np.float32(d)))
+    phi = positions.astype(np.float32)[:, None] * inv_freq[None, :]
+    c, s = np.cos(phi), np.sin(phi)
+    x = x.astype(np.float32)
+    a, b = x[..., 0::2], x[..., 1::2]
+    y = np.empty_like(x)
+    y[..., 0::2], y[..., 1::2] = a * c - b * s, b * c + a * s
+    return y
+
+
+SEEDS = st.integers(0, 2**32 - 1)
+LONG = st.one_of(st.integers(2**16, 2**21), st.integers(2**16, MAX_POSITION))
+
+
+@settings(max_examples=30)
+@given(SEEDS, st.one_of(st.none(), st.integers(1, 300), LONG))
+def test_a_correct_float32_implementation_passes_at_every_seed_and_context(seed, max_position):
+    report = check(hf_float32, d=32, seed=seed, max_position=max_position)
+    assert report.ok, str(report)
+    assert report.seed == seed and report.max_position == (max_position or DEFAULT_MAX_POSITION)
+    assert f"drawn with seed {seed} (check(..., seed={seed}) reproduces this run)" in str(report)
+
+
+@settings(max_examples=5)
+@given(SEEDS, st.one_of(st.none(), LONG))
+def test_an_implementation_right_only_on_the_ladder_fails_at_every_seed(seed, max_position):
+    on = ladder(max_position or DEFAULT_MAX_POSITION)
+
+    def ladder_only(x, positions):  # a table of the ladder's rows, one row off elsewhere
+        return rotate(x, np.where(np.isin(positions, on), positions, positions + 1))
+
+    report = check(ladder_only, d=8, seed=seed, max_position=max_position)
+    assert not report.ok and report.position not in on, str(report)
+
+
+@settings(max_examples=15)
+@given(SEEDS, LONG)
+def test_a_16_bit_position_field_fails_past_65535_and_passes_below(seed, max_position):
+    def wrapped(x, positions):  # positions held in a uint16 field
+        return rotate(x, positions % 65536)
+
+    assert check(wrapped, d=16, seed=seed).ok
+    report = check(wrapped, d=16, seed=seed, max_position=max_position)
+    assert not report.ok and report.position >= 65536, str(report)
+
+
+def test_a_seed_reproduces_a_run():
+    seen = []
+
+    def spy(x, positions):
+        seen.append((x.copy(), positions.copy()))
+        return rotate(x, positions)
+
+    first = check(spy, d=8, max_position=2**20)
+    check(spy, d=8, max_position=2**20, seed=first.seed)
+    assert np.array_equal(seen[0][1], seen[1][1]) and np.array_equal(seen[0][0], seen[1][0])
+    assert np.array_equal(seen[0][1], probe_positions(2**20, first.seed)[0])
+    data = first.to_dict()
+    assert (data["seed"], data["max_position"], data["drawn"]) == (first.seed, 2**20, 8)
+    assert data["positions"] in str(first)
+
+
+def test_a_long_context_dict_is_run_at_its_length():
+    seen = []
+    yarn = {"rope_type": "yarn", "factor": 32.0, "original_max_position_embeddings": 32768}
+    theta, factor = rr.scaled_frequencies(64, 10000.0, yarn)
+
+    def fn(x, positions):
+        seen.append(positions.max())
+        return factor * rotate(x, positions, theta=theta)
+
+    report = check(fn, d=64, rope_scaling=yarn, seed=0)
+    assert report.ok, str(report)
+    assert seen == [32 * 32768 - 1] and report.max_position == 32 * 32768 - 1

@@ -88,6 +88,55 @@ REPORT_ERRORS = [
         TypeError,
         "group.config must be a mapping",
     ),
+    # issue 16: the positions' seed and the context length
+    (
+        "check with seed -1",
+        lambda: rr.check(big_outputs, d=8, seed=-1),
+        ValueError,
+        "seed must be an integer >= 0, got -1",
+    ),
+    (
+        "check with seed 1.5",
+        lambda: rr.check(big_outputs, d=8, seed=1.5),
+        TypeError,
+        ("seed must be an integer >= 0", "or None", "got 1.5"),
+    ),
+    (
+        "check with seed True",
+        lambda: rr.check(big_outputs, d=8, seed=True),
+        TypeError,
+        ("seed must be an integer", "got True"),
+    ),
+    (
+        "check with max_position 0",
+        lambda: rr.check(big_outputs, d=8, max_position=0),
+        ValueError,
+        "max_position must be an integer in [1, 2147483647]",
+    ),
+    (
+        "check with max_position 2**31",
+        lambda: rr.check(big_outputs, d=8, max_position=2**31),
+        ValueError,
+        ("max_position must be an integer in [1, 2147483647]", "got 2147483648"),
+    ),
+    (
+        "check with max_position 1e6",
+        lambda: rr.check(big_outputs, d=8, max_position=1e6),
+        TypeError,
+        ("max_position must be an integer", "got 1000000.0"),
+    ),
+    (
+        "check of M-RoPE with max_position -5",
+        lambda: rr.check(big_outputs, d=8, style="mrope", section=(2, 1, 1), max_position=-5),
+        ValueError,
+        ("max_position must be an integer in [1, 2147483647]", "got -5"),
+    ),
+    (
+        "check of M-RoPE with seed '7'",
+        lambda: rr.check(big_outputs, d=8, style="mrope", section=(2, 1, 1), seed="7"),
+        TypeError,
+        ("seed must be an integer", "got '7'"),
+    ),
     (
         "check_outputs of a masked array",
         lambda: rr.check_outputs(np.ma.masked_invalid(Y), G),
