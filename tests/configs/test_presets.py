@@ -9,7 +9,11 @@ import re
 import pytest
 
 import rope_ref as rr
+from configs._families import FAR
+from configs._hf import capture, compare
 from rope_ref.configs.presets import PRESETS
+
+GEMMA4 = sorted(name for name, p in PRESETS.items() if p["config"]["model_type"] == "gemma4")
 
 
 @pytest.mark.parametrize("name", sorted(PRESETS))
@@ -54,6 +58,11 @@ def test_preset_names_ignore_case_and_underscores():
         ("phi-3-mini-128k", 0, {"rope_type": "longrope", "rotary_dim": 96, "layout": "half"}),
         ("phi-3.5-mini", 0, {"rope_type": "longrope", "rotary_dim": 96, "layout": "half"}),
         ("phi-4-mini", 0, {"rope_type": "longrope", "rotary_dim": 96, "head_dim": 128}),
+        ("command-r", 0, {"layout": "interleaved", "base": 8e6, "rotary_dim": 128}),
+        ("gemma-4-31b", 0, {"rope_type": "default", "base": 1e4, "head_dim": 256}),
+        ("gemma-4-31b", 5, {"rope_type": "proportional", "base": 1e6, "head_dim": 512}),
+        ("gemma-4-e2b", 4, {"rope_type": "proportional", "base": 1e6, "head_dim": 512}),
+        ("gemma-4-e2b", 5, {"rope_type": "default", "base": 1e4, "head_dim": 256}),
     ],
 )
 def test_presets_hold_their_models_rope(name, layer, facts):
@@ -76,3 +85,58 @@ def test_longrope_presets_give_one_factor_per_frequency(name):
     for key in ("short_factor", "long_factor"):
         assert len(scaling[key]) == spec.rotary_dim // 2, (name, key)
         assert list(dict(spec.params)[key]) == scaling[key], (name, key)
+
+
+def test_presets_give_their_files_context_length():
+    for name, preset in PRESETS.items():
+        config = preset["config"].get("text_config", preset["config"])
+        given = config.get("max_position_embeddings", config.get("n_positions"))
+        assert rr.model_rope(name).max_position_embeddings == given, name
+
+
+@pytest.mark.parametrize("name", GEMMA4)
+def test_gemma4_presets_rotate_a_quarter_of_the_global_head(name):
+    config = PRESETS[name]["config"]["text_config"]
+    full = config["rope_parameters"]["full_attention"]
+    rope = rr.model_rope(name)
+    for spec, kind in zip(rope.layers, rope.layer_types, strict=True):
+        theta, _ = spec.frequencies(2)
+        if kind == "full_attention":  # proportional: frequencies 0 past the rotated share
+            assert spec.rotary_dim == config["global_head_dim"]
+            assert (theta > 0).sum() == int(full["partial_rotary_factor"] * spec.head_dim) // 2
+        else:
+            assert spec.rotary_dim == config["head_dim"] and (theta > 0).all()
+    assert rope.layer_types == tuple(config["layer_types"])
+
+
+def _one_period(text: dict) -> dict:
+    """A Gemma 4 preset's text config cut to its first period of layer types, narrow widths
+    and one head, with the model's own RoPE fields (head_dim, global_head_dim,
+    rope_parameters, layer_types, context length)."""
+    period = text["layer_types"].index("full_attention") + 1
+    kept = ("model_type", "head_dim", "global_head_dim", "rope_parameters", "sliding_window")
+    return {
+        **{key: text[key] for key in kept},
+        "max_position_embeddings": text["max_position_embeddings"],
+        "hidden_size": 64,
+        "num_attention_heads": 1,
+        "num_key_value_heads": 1,
+        "num_hidden_layers": period,
+        "layer_types": text["layer_types"][:period],
+        "hidden_size_per_layer_input": 16,
+        "vocab_size_per_layer_input": 64,
+    }
+
+
+@pytest.mark.parametrize("name", GEMMA4)
+def test_gemma4_presets_rotate_as_hf(name):
+    tiny = _one_period(PRESETS[name]["config"]["text_config"])
+    rope = rr.model_rope(tiny)
+    assert rope.layers == rr.model_rope(name).layers[: len(rope.layers)]
+    seen, _ = capture(tiny, FAR)
+    assert set(seen) == set(range(len(rope.layers)))
+    for i, calls in seen.items():
+        assert calls, (name, i)
+        for before, after, axis in calls:
+            err, ratio, passed = compare(rope.layers[i], before, after, axis, FAR)
+            assert passed and ratio <= 1.0, (name, i, err, ratio)
