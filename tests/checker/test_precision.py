@@ -1,67 +1,197 @@
-"""The error model (rope_ref.checker.precision) admits every float32 formulation of theta
-that correct implementations use: HF's pow, mlx's exp2(-e log2 b) and ggml's recurrence
-theta_i = theta_(i-1) b^(-2/r) (docs/checker.md, "Why a_i grows"). Each is written here in
-NumPy float32, independently of rope_ref, with eq 34's half-split rotation."""
+"""The error model (rope_ref.checker.precision) admits every way correct code computes theta
+(HF's pow, the sinusoidal div_term exp, mlx's exp2, ggml's recurrence, Gemma's m /
+timescale, Meta's freqs_cis, GPT-J's table: tests/checker/_zoo_idioms.py, written
+independently of rope_ref), at the ladder and at long-context positions, with margin;
+the same tolerance fails a bfloat16 phase at 4095, and each precision finding says which
+step lost precision and by how much (docs/checker.md, "Why a_i grows", "Precision
+findings")."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from rope_ref.checker.precision import C_ANGLE, C_LOG, C_STEP, angle_coefficients
-from rope_ref.checker.report import check
+from checker import _zoo  # first: _zoo itself imports _zoo_idioms' IDIOMS
+from checker._zoo_idioms import IDIOMS, THETA_IDIOMS, idiom_phase, real_rope
+from rope_ref.checker.case import make_case
+from rope_ref.checker.precision import (
+    C_ANGLE,
+    C_LOG,
+    C_STEP,
+    angle_coefficients,
+    round_to,
+)
+from rope_ref.checker.precision_models import ulps
+from rope_ref.checker.report import check, verdict
+from rope_ref.paper.frequencies import frequencies
 
-F32 = np.float32
-
-
-def _theta_pow(d: int, base: float) -> np.ndarray:
-    """HF: 1 / base ** (arange(0, d, 2) / d), all float32."""
-    return F32(1.0) / (F32(base) ** (np.arange(0, d, 2, dtype=F32) / F32(d)))
-
-
-def _theta_exp2(d: int, base: float) -> np.ndarray:
-    """mlx: exp2(-e_i log2 b), e_i = 2i/d, all float32."""
-    return np.exp2(-(np.arange(0, d, 2, dtype=F32) / F32(d)) * np.log2(F32(base)))
-
-
-def _theta_recurrence(d: int, base: float) -> np.ndarray:
-    """ggml: theta_0 = 1, theta_i = theta_(i-1) * base^(-2/d), float32 at every step."""
-    q = F32(base) ** F32(-2.0 / d)
-    out = np.empty(d // 2, dtype=F32)
-    t = F32(1.0)
-    for i in range(d // 2):
-        out[i] = t
-        t = F32(t * q)
-    return out
+U32 = 2.0**-24
+#: Long-context positions: around 2^k up to 2^20, and a few between.
+LONG = np.unique(
+    np.concatenate(
+        [np.arange(0, 6), 2 ** np.arange(4, 21), 2 ** np.arange(4, 21) - 1, [999_999, 1_000_000]]
+    )
+).astype(np.int64)
+settings.register_profile("precision", max_examples=25, deadline=None, derandomize=True)
 
 
-def _rope_half(theta_fn, d: int, base: float):
-    def fn(x, positions):  # x: (batch, heads, seq, d) float32
-        phi = positions.astype(F32)[:, None] * theta_fn(d, base)[None, :]  # float32 phase
-        cos, sin = np.cos(np.concatenate([phi, phi], -1)), np.sin(np.concatenate([phi, phi], -1))
-        x1, x2 = x[..., : d // 2], x[..., d // 2 :]
-        return x * cos + np.concatenate([-x2, x1], -1) * sin  # eq 34, half-split pairs
+def _inputs(seq: int, d: int, precision: str) -> np.ndarray:
+    """(2, 3, seq, d) entries +-[0.5, 2) exact in bfloat16, in the dtype fn works in."""
+    rng = np.random.default_rng(16)
+    shape = (2, 3, seq, d)
+    x = round_to(
+        rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 2.0, size=shape), "bfloat16"
+    )
+    return x.astype({"float64": np.float64, "float16": np.float16}.get(precision, np.float32))
+
+
+def verdict_at(fn, positions, *, d, precision, base=10000.0, layout="interleaved", rotary_dim=None):
+    """The checker's verdict on fn at the given positions (check() picks its own)."""
+    x = _inputs(len(positions), d, precision)
+    x64 = x.astype(np.float64)
+    case = make_case(
+        x64, x64, positions, d=d, base=base, layout=layout, rotary_dim=rotary_dim,
+        rope_scaling=None, seq_len=int(positions.max()) + 1, precision=precision,
+    )  # fmt: skip
+    y = np.asarray(fn(x, positions.copy()), dtype=np.float64)
+    return verdict(replace(case, y=y))
+
+
+@pytest.mark.parametrize("idiom", IDIOMS, ids=[m.label for m in IDIOMS])
+def test_every_idiom_passes_up_to_a_million_positions(idiom):
+    report = verdict_at(idiom.fn, LONG, **idiom.config)
+    assert report.ok and report.findings == [], str(report)
+    assert report.max_error > 0.02 * report.tolerance, str(report)  # and the model is tight
+
+
+@settings(settings.get_profile("precision"))
+@given(
+    kind=st.sampled_from(THETA_IDIOMS),
+    d=st.sampled_from([4, 8, 16, 48, 64, 80, 96, 128, 160, 256, 512]),
+    log_base=st.floats(2.0, 10.0),
+    precision=st.sampled_from(["float32", "bfloat16", "float16", "float64"]),
+    layout=st.sampled_from(["half", "interleaved"]),
+    fused=st.booleans(),
+)
+def test_every_idiom_passes_for_any_d_and_base(kind, d, log_base, precision, layout, fused):
+    base = float(10.0**log_base)
+
+    def fn(x, positions):
+        return real_rope(
+            x, positions, theta=kind, base=base, layout=layout, dtype=precision, fused=fused
+        )
+
+    config = {"d": d, "base": base, "layout": layout, "precision": precision}
+    for report in (check(fn, **config), verdict_at(fn, LONG, **config)):
+        assert report.ok and report.findings == [], str(report)
+
+
+@settings(settings.get_profile("precision"))
+@given(
+    kind=st.sampled_from(THETA_IDIOMS),
+    d=st.sampled_from([4, 8, 16, 48, 64, 80, 96, 128, 256, 512]),
+    log_base=st.floats(2.0, 10.0),
+)
+def test_each_idioms_phase_is_within_half_its_allowance(kind, d, log_base):
+    # The angle term of (T) alone: |phase - m theta_i| <= a_i u m theta_i bounds every
+    # idiom (the derivation in docs/checker.md); measured, each uses at most half of it.
+    base = float(10.0**log_base)
+    theta = frequencies(d, base)
+    m = LONG[LONG > 0].astype(np.float64)
+    exact = m[:, None] * theta[None, :]
+    phase = idiom_phase(kind, m, d, base, "float32").astype(np.float64)
+    share = np.abs(phase - exact) / (angle_coefficients(theta) * U32 * exact)
+    assert share.max() <= 0.5, f"{kind} d={d} base {base:g}: {share.max():.3f} of a_i u |phi|"
+
+
+def _bf16_phase(x, positions):
+    return _zoo.numpy_rope(x, positions, layout="half", dtype="bfloat16", phase_dtype="bfloat16")
+
+
+@pytest.mark.parametrize("d", [8, 64, 512])
+def test_a_bfloat16_phase_at_4095_fails_the_same_tolerance(d):
+    # the tolerance every idiom above passes: bfloat16 rounds the phase 4095 to 4096
+    report = verdict_at(
+        _bf16_phase, np.array([0, 1, 4095]), d=d, layout="half", precision="bfloat16"
+    )
+    assert not report.ok and report.position == 4095, str(report)
+    assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
+
+
+def test_a_theta_rounded_to_bfloat16_says_by_how_many_ulp():
+    def fn(x, positions):
+        return _zoo.numpy_rope(x, positions, dtype="bfloat16", theta_dtype="bfloat16")
+
+    report = check(fn, d=64, precision="bfloat16")
+    theta = frequencies(64, 10000.0)
+    n = np.max(ulps(round_to(theta, "bfloat16"), theta, "float32"))
+    assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
+    assert f"theta off by up to {n:.4g} float32 ulp" in report.findings[0].detail, str(report)
+
+
+def test_positions_held_in_bfloat16_say_257_becomes_256():
+    def fn(x, positions):
+        return _zoo.numpy_rope(x, positions, dtype="bfloat16", position_dtype="bfloat16")
+
+    report = check(fn, d=64, precision="bfloat16")
+    assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
+    assert "holds the positions m in bfloat16 (257 -> 256)" in report.findings[0].detail
+
+
+@pytest.mark.parametrize(("q", "d", "base"), [("bfloat16", 64, 1e4), ("bfloat16", 96, 5e5),
+                                               ("float16", 128, 1e4)])  # fmt: skip
+def test_inv_freq_from_a_16_bit_arange_is_named_theta_rounded_twice(q, d, base):
+    # inv_freq = 1 / base ** (arange(0, d, 2, dtype=q) / d): every op rounds to q
+    k = _zoo.cast(np.arange(0, d, 2, dtype=np.float32), q)
+    twice = _zoo.cast(1.0 / _zoo.cast(np.float32(base) ** _zoo.cast(k / d, q), q), q)
+    precision = "bfloat16" if q == "bfloat16" else "float32"
+
+    def fn(x, positions):
+        return _zoo.numpy_rope(x, positions, base=base, layout="half", dtype=precision,
+                               inv_freq=twice.astype(np.float32))  # fmt: skip
+
+    report = check(fn, d=d, base=base, layout="half", precision=precision)
+    assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
+    assert f"from a {q} arange: theta rounded twice" in report.findings[0].detail, str(report)
+
+
+def _theta_off(k_ulp: int, d: int, base: float):
+    """mlx's exp2 theta with every pair but the first moved by k_ulp float32 ulp (an
+    approximate exp2, as mlx's Metal fast.rope): a precision of theta, not a base."""
+
+    def fn(x, positions):
+        theta = idiom_phase("mlx", np.ones(1), d, base, "float32")[0]
+        k = np.where(np.arange(d // 2) % 2 == 0, k_ulp, -k_ulp) * (np.arange(d // 2) > 0)
+        theta = (theta + k * np.spacing(theta)).astype(np.float32)
+        phase = (positions.astype(np.float32)[:, None] * theta[None, :]).astype(np.float32)
+        cos, sin = np.cos(np.concatenate([phase] * 2, -1)), np.sin(np.concatenate([phase] * 2, -1))
+        return x * cos + np.concatenate([-x[..., d // 2 :], x[..., : d // 2]], -1) * sin
 
     return fn
 
 
-@pytest.mark.parametrize("theta_fn", [_theta_pow, _theta_exp2, _theta_recurrence])
-@pytest.mark.parametrize(("d", "base"), [(96, 1e6), (128, 1e4), (128, 5e5), (256, 1e6)])
-def test_each_float32_formulation_of_theta_passes(theta_fn, d, base):
-    report = check(
-        _rope_half(theta_fn, d, base), d=d, base=base, layout="half", precision="float32"
-    )
-    assert report.ok and not report.findings, str(report)
-    assert report.max_error > 0.02 * report.tolerance, str(report)  # and the model is tight
+@pytest.mark.parametrize(("k_ulp", "d", "base"), [(19, 128, 5e5), (60, 16, 1e6), (19, 8, 1e4)])
+def test_theta_off_by_more_ulp_than_float32_allows_is_a_precision_finding(k_ulp, d, base):
+    report = check(_theta_off(k_ulp, d, base), d=d, base=base, layout="half", precision="float32")
+    assert not report.ok, str(report)
+    assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
+    detail = report.findings[0].detail
+    n = float(detail.split("theta off by ")[1].split(" float32 ulp")[0])
+    assert 0.8 * k_ulp <= n <= 1.2 * k_ulp + 1, detail
+    assert f"where {base:.6g} is stated (fitted {base:.6g})" not in str(report)
 
 
 def test_the_recurrence_is_outside_a_constant_angle_model():
     # ggml's theta_i at d = 128 is off by far more than the 8 u of pow with an exact
     # exponent: the reason a_i grows with i.
-    exact = 10000.0 ** (-np.arange(0, 128, 2) / 128)
-    rel = np.abs(_theta_recurrence(128, 1e4).astype(np.float64) / exact - 1)
-    assert rel.max() > 8 * 2.0**-24
-    assert np.all(rel <= angle_coefficients(exact) * 2.0**-24)
+    exact = frequencies(128, 1e4)
+    rel = np.abs(idiom_phase("ggml", np.ones(1), 128, 1e4, "float32")[0] / exact - 1)
+    assert rel.max() > C_ANGLE * U32
+    assert np.all(rel <= angle_coefficients(exact) * U32)
 
 
 def test_angle_coefficients_are_the_documented_formula():
@@ -75,11 +205,8 @@ def test_angle_coefficients_are_the_documented_formula():
 def test_a_base_within_float32_rounding_of_the_stated_one_passes():
     # A float32 RoPE of base 500000 * (1 + 1e-6): indistinguishable from float32's own
     # rounding of theta, so it passes rather than being "base 500000 where 500000 is stated".
-    report = check(
-        _rope_half(_theta_pow, 128, 500000.0 * (1 + 1e-6)),
-        d=128,
-        base=5e5,
-        layout="half",
-        precision="float32",
-    )
+    def fn(x, positions):
+        return real_rope(x, positions, base=500000.0 * (1 + 1e-6), layout="half")
+
+    report = check(fn, d=128, base=5e5, layout="half", precision="float32")
     assert report.ok, str(report)
