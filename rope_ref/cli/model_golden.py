@@ -5,13 +5,16 @@
     rope-ref check DIR
 
 ``export`` writes the model's golden set (``rope_ref.golden.model_sets``: one group per
-distinct layer RoPE and position set, the layers each stands for, mpmath expectations).
-``check DIR`` on such a folder (it holds model.json) checks that every group's inputs
-are as exported (sha256), rebuilds the model's RoPE from the config in model.json, and
-judges each output.npy as ``rope_ref.checker.layers`` judges a layer, with the per-layer
-bug classes; it prints a verdict per layer. A folder without model.json is the shipped
-golden set's export, checked as before (``rope_ref.cli.check``). These options and the
-dispatch are added to the parsers ``rope_ref.cli.check`` registers.
+distinct layer RoPE and position set, the layers each stands for, mpmath expectations;
+for M-RoPE layers also groups at vector positions, whose positions.npy is (3, seq) of
+(t, h, w)). ``check DIR`` on such a folder (it holds model.json) checks that every
+group's inputs are as exported (sha256), rebuilds the model's RoPE from the config in
+model.json, and judges each output.npy as ``rope_ref.checker.layers`` judges a layer:
+with the per-layer bug classes, and for a vector group by the multi-axis checker
+(sections, h and w, chunked or interleaved); it prints a verdict per layer. A folder
+without model.json is the shipped golden set's export, checked as before
+(``rope_ref.cli.check``). These options and the dispatch are added to the parsers
+``rope_ref.cli.check`` registers.
 """
 
 from __future__ import annotations
@@ -109,12 +112,18 @@ def check_model_directory(directory, precision=None):
 
 
 def _lines(name, groups, layers) -> list[str]:
+    from rope_ref.checker.layers import layer_ranges
+
     lines = [f"[{group}] {report}" for group, report in groups]
     passed = sum(ok for *_, ok in layers)
     lines.append(f"\n{name}: {passed} of {len(layers)} layers pass")
-    failing = [f"{i} ({kind})" for i, kind, ok in layers if not ok]
-    if failing:
-        lines.append(f"failing layers: {', '.join(failing)}")
+    kinds: dict[str, list] = {}
+    for i, kind, ok in layers:
+        if not ok:
+            kinds.setdefault(kind, []).append(i)
+    if kinds:
+        failing = [f"{layer_ranges(indices)} ({kind})" for kind, indices in kinds.items()]
+        lines.append(f"failing layers: {'; '.join(failing)}")
     return lines
 
 

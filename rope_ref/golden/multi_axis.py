@@ -45,7 +45,11 @@ def exact_axis_frequencies(style: str, d: int, base: float) -> list:
     return theta[0::2] + theta[1::2] if style == "pixtral" else theta
 
 
-def _spec(name, d, base, layout, style, section, positions, flags, description, **extra):
+def axis_spec(name, d, base, layout, style, section, positions, flags, description, **extra):
+    """A multi-axis group's spec for ``rope_ref.golden.generate.compute_group``: a style and
+    section of ``rope_ref.paper.axes`` on vector positions (k, seq); ``extra`` may give
+    ``rotary_dim`` (default d) and ``heads``. Also the M-RoPE groups of a model's set
+    (``rope_ref.golden.model_sets``)."""
     theta, axes = axis_frequencies(extra.get("rotary_dim") or d, base, style=style,
                                    section=section)  # fmt: skip
     return {
@@ -97,50 +101,50 @@ def _image_then_text() -> np.ndarray:
 def axis_groups() -> list[dict]:
     """The multi-axis groups of v3, in manifest order."""
     return [
-        _spec(
+        axis_spec(
             "mrope_qwen2_5_vl_7b", 128, 1e6, "half", "mrope", (16, 24, 24),
             _qwen2_5_vl_sequence(), _MROPE,
             "Qwen2.5-VL-7B's M-RoPE (head 128, rope_theta 1e6, mrope_section [16, 24, 24]) "
             "on an image and a video after 40000 text tokens.",
         ),
-        _spec(
+        axis_spec(
             "mrope_qwen3_vl_interleaved", 128, 5e6, "half", "mrope_interleaved", (24, 20, 20),
             _qwen3_vl_sequence(), _MROPE,
             "Qwen3-VL's interleaved M-RoPE (rope_theta 5e6, mrope_section [24, 20, 20]) on "
             "an image and a video with a timestamp before each frame.",
         ),
-        _spec(
+        axis_spec(
             "mrope_glm4v", 128, 1e4, "interleaved", "mrope", (8, 12, 12), _image_then_text(),
             _MROPE,
             "GLM-4V's M-RoPE: [8, 12, 12] over the first 64 of 128 features, interleaved "
             "pairs (transformers 5.24's Glm4vTextRotaryEmbedding).",
             rotary_dim=64,
         ),
-        _spec(
+        axis_spec(
             "mrope_ernie_4_5_vl", 128, 5e5, "interleaved", "mrope_ernie", (22, 22, 20),
             _image_then_text(), _MROPE,
             "Ernie-4.5-VL's M-RoPE: h and w alternate on the first 44 pairs, t on the last "
             "20 (transformers 5.24's Ernie4_5_VLMoeTextRotaryEmbedding).",
         ),
-        _spec(
+        axis_spec(
             "axial_grid_64x64", 16, 1e4, "half", "axial", None,
             vision_position_ids([[1, 64, 64]], 2), _2D,
             "A vision tower's axial 2D RoPE (Qwen2-VL's style) on a 64 x 64 patch grid in "
             "2 x 2 merge-block order; a head of 16, one head, to keep the 4096 patches small.",
             heads=1,
         ),
-        _spec(
+        axis_spec(
             "pixtral_grid_12x16", 64, 1e4, "half", "pixtral", None,
             vision_position_ids([[1, 12, 16]]), _2D,
             "Pixtral's 2D RoPE (head 64) on a non-square 12 x 16 patch grid, row-major.",
         ),
-        _spec(
+        axis_spec(
             "llama4_vision_grid_8x8", 88, 1e4, "interleaved", "llama4_vision", None,
             llama4_vision_position_ids(8), (*_2D, "one_based_coordinates"),
             "Llama 4's vision RoPE (head 88): an 8 x 8 grid at 1-based coordinates, then "
             "the CLS token at (0, 0), which does not turn.",
         ),
-        _spec(
+        axis_spec(
             "gemma4_vision_grid_12x16", 64, 100.0, "half_in_halves", "gemma4_vision", None,
             vision_position_ids([[1, 12, 16]]), _2D,
             "Gemma 4's vision RoPE (head 64, rope_theta 100: transformers 5.24's "

@@ -98,3 +98,23 @@ def test_export_takes_a_model_or_a_config_not_both(tmp_path, capsys):
     assert "not both" in capsys.readouterr().err
     assert main(["golden", "export", "--model", "qwen3-8b", str(tmp_path / "q")]) == 0
     assert (tmp_path / "q" / "model.json").is_file()
+
+
+def test_an_mrope_models_set_is_checked_at_vector_positions(tmp_path, capsys):
+    config = CASES["qwen3-vl (image positions)"][1]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    root = tmp_path / "set"
+    assert main(["golden", "export", "--config", str(tmp_path / "config.json"), str(root)]) == 0
+    manifest = json.loads((root / "model.json").read_text())
+    rope = model_rope(config)
+    for group in manifest["groups"]:  # a port that exchanges rows h and w of the positions
+        folder = root / group["name"]
+        x, p = np.load(folder / "x.npy"), np.load(folder / "positions.npy")
+        p = p[[0, 2, 1]] if p.ndim == 2 else p
+        np.save(folder / "output.npy", rope.layers[0].rotate(x.astype(np.float32), p))
+    capsys.readouterr()
+    assert main(["check", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert "[rope0_mrope_image] rope_ref check: FAIL" in out and "hw_swapped" in out
+    assert "[rope0_prefill] rope_ref check: PASS" in out
+    assert out.rstrip().endswith("failing layers: 0-1 (full_attention)")
