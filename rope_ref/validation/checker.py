@@ -66,11 +66,30 @@ def check_max_position(max_position: object, limit: int) -> int | None:
     return value
 
 
-def check_callable(name: str, value: object) -> object:
-    """A callable, such as the implementation ``check`` runs."""
+def check_callable(name: str, value: object, call: str = "(x, positions)") -> object:
+    """A callable, such as the implementation ``check`` runs (as ``name + call``)."""
     if not callable(value):
-        raise TypeError(f"{name} must be callable as {name}(x, positions), got {describe(value)}")
+        raise TypeError(f"{name} must be callable as {name}{call}, got {describe(value)}")
     return value
+
+
+def check_call_shape(qk, input_layout, position_ids, tensors, layouts, kinds, libraries):
+    """The call shape ``rope_ref.testing.assert_rope`` adapts fn from: qk a bool,
+    input_layout one of ``layouts``, position_ids one of ``kinds``, tensors one of
+    ``libraries``. Returns them as a dict."""
+    if not isinstance(qk, bool):
+        raise TypeError(
+            f"qk must be a bool (True: fn(q, k, positions) -> (q_out, k_out)), got {describe(qk)}"
+        )
+    for name, value, allowed in (
+        ("input_layout", input_layout, layouts),
+        ("position_ids", position_ids, kinds),
+        ("tensors", tensors, libraries),
+    ):
+        if not isinstance(value, str) or value not in allowed:
+            raise ValueError(f"{name} must be one of {allowed}, got {describe(value)}")
+    return {"qk": qk, "input_layout": input_layout, "position_ids": position_ids,
+            "tensors": tensors}  # fmt: skip
 
 
 def check_precision(precision: object, allowed: tuple[str, ...], *, allow_none: bool = False):
