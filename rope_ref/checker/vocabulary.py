@@ -5,16 +5,31 @@ so this module imports nothing: both read it."""
 #: Bug classes in the order a tie is broken: the simplest explanation first. Two classes
 #: can describe the same outputs (theta_i = 10000^(-i/d) IS base 100), and then the
 #: earlier, more specific, name is kept.
+#: The classes of public issue trackers (``rope_ref.checker.tracker_bugs``, docs/bug-classes.md)
+#: sit just before the generic class that would also fit: a 65536-row wrap is a 16-bit
+#: position field before it is a short cache; a misread scaling variant is named by its
+#: misreading before frequency_formula; the NTK base fitted from a dynamic NTK run at
+#: another length is dynamic_ntk_wrong_length before wrong_base.
 CLASSES = (
     "layout_swapped",
     "rotation_reversed",
     "cos_sin_swapped",
+    "rotated_twice",
     "position_offset",
+    "positions_wrapped",
+    "cache_too_short",
     "partial_rotary_ignored",
+    "last_features_rotated",
     "rotary_dim_mismatch",
     "scaling_ignored",
     "attention_factor_missing",
+    "attention_factor_wrong",
     "longrope_threshold_off_by_one",
+    "longrope_wrong_factors",
+    "yarn_truncate_ignored",
+    "yarn_beta_swapped",
+    "llama3_bands_swapped",
+    "dynamic_ntk_wrong_length",
     "frequency_formula",
     "wrong_layer_base",
     "wrong_base",

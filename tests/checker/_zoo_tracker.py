@@ -1,7 +1,219 @@
-"""Implementations with the bug classes of public issue trackers (issue 16), each named by its class."""
+"""Implementations with the bug classes of public issue trackers (issue 16), each named by
+its class (docs/bug-classes.md).
+
+Each is written the way the library the issue comes from writes it, in NumPy float32 (or
+the model dtype through ml_dtypes): HF transformers' ``_compute_yarn_parameters`` and
+``_compute_llama3_parameters`` transcribed with the misread rule, a cos/sin cache of L rows
+gathered as ``jnp.take`` (clip) or a ring buffer (wrap) gathers it, position_ids held in an
+int16 field, ``apply_rotary_pos_emb`` called twice, ChatGLM's partial rotary on
+``x[..., -rotary_dim:]``, vLLM's dynamic NTK base fixed for max_position_embeddings x
+factor, DeepSeek's YaRN mscale applied without its mscale_all_dim ratio.
+"""
 
 from __future__ import annotations
 
-from checker._zoo import Mutant
+import math
 
-TRACKER: list[Mutant] = []
+import numpy as np
+
+from checker._zoo import LLAMA3, YARN, Mutant, _m, _scaled, cast, numpy_rope
+from rope_ref.scaling.scaled import scaled_frequencies
+
+F32 = np.float32
+
+
+def _inv_freq(r: int, base: float) -> np.ndarray:
+    """HF: 1 / base ** (arange(0, r, 2) / r) in float32."""
+    return (F32(1.0) / (F32(base) ** (np.arange(0, r, 2, dtype=F32) / F32(r)))).astype(F32)
+
+
+def _rotate(x, cos, sin, layout: str, r: int, dtype: str, scale: float = 1.0, last=False):
+    """HF's q cos + rotate_half(q) sin (half) or Meta's interleaved pairs, on the first r
+    features (``last``: on x[..., -r:], as a port that slices from the end), cos and sin
+    (seq, r/2) float32 times the attention factor, cast to the model dtype."""
+    xd = cast(x, dtype)
+    d = xd.shape[-1]
+    keep, xr = (xd[..., : d - r], xd[..., d - r :]) if last else (xd[..., r:], xd[..., :r])
+    if layout == "half":
+        cos, sin = np.concatenate([cos, cos], -1), np.concatenate([sin, sin], -1)
+        rot = np.concatenate([-xr[..., r // 2 :], xr[..., : r // 2]], -1)
+    else:
+        cos, sin = np.repeat(cos, 2, -1), np.repeat(sin, 2, -1)
+        rot = np.stack([-xr[..., 1::2], xr[..., 0::2]], -1).reshape(xr.shape)
+    cos, sin = cast(cos * F32(scale), dtype), cast(sin * F32(scale), dtype)
+    y = cast(cast(xr * cos, dtype) + cast(rot * sin, dtype), dtype)
+    return np.concatenate([keep, y] if last else [y, keep], -1)
+
+
+def cached_rope(x, positions, *, rows: int, mode: str, base=10000.0, layout="half"):
+    """HF-style cos/sin cache of ``rows`` rows (arange(rows) x inv_freq, float32), gathered
+    at the positions with ``np.take(mode=...)``: "clip" as jnp.take / XLA's gather clamps an
+    out-of-range index, "wrap" as a ring-buffer cache reads row m mod rows."""
+    r = x.shape[-1]
+    freqs = np.arange(rows, dtype=F32)[:, None] * _inv_freq(r, base)[None, :]
+    cos_cached, sin_cached = np.cos(freqs), np.sin(freqs)
+    cos = np.take(cos_cached, positions, axis=0, mode=mode)
+    sin = np.take(sin_cached, positions, axis=0, mode=mode)
+    return _rotate(x, cos, sin, layout, r, "float32")
+
+
+def int16_positions_rope(x, positions):
+    """A kernel whose position field is int16 (``int16_t pos``): position_ids cast to int16
+    wrap at 32768, then the usual float32 RoPE (interleaved)."""
+    m = np.asarray(positions).astype(np.int16)  # wraps: 65535 -> -1
+    return numpy_rope(x, m.astype(np.int64))
+
+
+def twice_rope(x, positions, *, dtype="float32", layout="interleaved"):
+    """apply_rotary_pos_emb called twice: once in the attention block, once again by a
+    wrapper that was meant to replace it."""
+    once = numpy_rope(x, positions, dtype=dtype, layout=layout)
+    return numpy_rope(once, positions, dtype=dtype, layout=layout)
+
+
+def last_features_rope(x, positions, *, rotary_dim: int, layout: str):
+    """Partial rotary on x[..., -rotary_dim:] (the pass-through features first)."""
+    freqs = np.asarray(positions, F32)[:, None] * _inv_freq(rotary_dim, 10000.0)[None, :]
+    return _rotate(x, np.cos(freqs), np.sin(freqs), layout, rotary_dim, "float32", last=True)
+
+
+def hf_yarn_inv_freq(r, base, factor, original, beta_fast, beta_slow, truncate=True):
+    """HF's _compute_yarn_parameters (transformers 5.24) in float32: find_correction_range,
+    linear_ramp_factor, the blend of interpolation and extrapolation."""
+
+    def correction_dim(rotations):
+        return (r * math.log(original / (rotations * 2 * math.pi))) / (2 * math.log(base))
+
+    low, high = correction_dim(beta_fast), correction_dim(beta_slow)
+    if truncate:
+        low, high = math.floor(low), math.ceil(high)
+    low, high = max(low, 0), min(high, r - 1)
+    if low == high:
+        high += 0.001
+    pos_freqs = F32(base) ** (np.arange(0, r, 2, dtype=F32) / F32(r))
+    extrapolation, interpolation = F32(1.0) / pos_freqs, F32(1.0) / (F32(factor) * pos_freqs)
+    ramp = np.clip((np.arange(r // 2, dtype=F32) - F32(low)) / F32(high - low), 0, 1)
+    extrapolation_factor = F32(1) - ramp.astype(F32)
+    return (
+        interpolation * (1 - extrapolation_factor) + extrapolation * extrapolation_factor
+    ).astype(F32)
+
+
+def hf_llama3_inv_freq(r, base, factor, low_freq_factor, high_freq_factor, original):
+    """HF's _compute_llama3_parameters in float32, with the factors as given."""
+    inv_freq = _inv_freq(r, base)
+    low_freq_wavelen = original / low_freq_factor
+    high_freq_wavelen = original / high_freq_factor
+    wavelen = F32(2 * math.pi) / inv_freq
+    inv_freq_llama = np.where(wavelen > low_freq_wavelen, inv_freq / F32(factor), inv_freq)
+    smooth = (original / wavelen - low_freq_factor) / (high_freq_factor - low_freq_factor)
+    smoothed = (1 - smooth) * inv_freq_llama / F32(factor) + smooth * inv_freq_llama
+    medium = ~(wavelen < high_freq_wavelen) & ~(wavelen > low_freq_wavelen)
+    return np.where(medium, smoothed, inv_freq_llama).astype(F32)
+
+
+def _fixed(label, expected, config, inv_freq, scale=1.0) -> Mutant:
+    return _m(label, expected, config, inv_freq=inv_freq, scale=scale)
+
+
+def _positions() -> list[Mutant]:
+    half = {"d": 64, "layout": "half", "precision": "float32"}
+
+    def cached(rows, mode):
+        return lambda x, p: cached_rope(x, p, rows=rows, mode=mode)
+
+    return [
+        Mutant("position_ids held as int16 (wraps at 32768)", "positions_wrapped",
+               int16_positions_rope, {"d": 64, "precision": "float32"}),
+        Mutant("4096-row cos/sin cache gathered with clipping (jnp.take)", "cache_too_short",
+               cached(4096, "clip"), half),
+        Mutant("32768-row ring-buffer cache (row m mod 32768)", "cache_too_short",
+               cached(32768, "wrap"), half),
+        Mutant("apply_rotary_pos_emb called twice", "rotated_twice", twice_rope,
+               {"d": 64, "precision": "float32"}),
+        Mutant("applied twice, half, bf16", "rotated_twice",
+               lambda x, p: twice_rope(x, p, dtype="bfloat16", layout="half"),
+               {"d": 64, "layout": "half", "precision": "bfloat16"}),
+        Mutant("ChatGLM-style rotary on x[..., -32:]", "last_features_rotated",
+               lambda x, p: last_features_rope(x, p, rotary_dim=32, layout="interleaved"),
+               {"d": 64, "rotary_dim": 32, "precision": "float32"}),
+        Mutant("NeoX rotary_pct 0.5 on the last half", "last_features_rotated",
+               lambda x, p: last_features_rope(x, p, rotary_dim=32, layout="half"),
+               {**half, "rotary_dim": 32}),
+    ]  # fmt: skip
+
+
+DEEPSEEK_YARN = {
+    "rope_type": "yarn",
+    "factor": 40.0,
+    "original_max_position_embeddings": 4096,
+    "beta_fast": 32.0,
+    "beta_slow": 1.0,
+    "mscale": 1.0,
+    "mscale_all_dim": 1.0,
+}
+GPT_OSS_YARN = {
+    "rope_type": "yarn",
+    "rope_theta": 150000.0,
+    "factor": 32.0,
+    "original_max_position_embeddings": 4096,
+    "beta_fast": 32.0,
+    "beta_slow": 1.0,
+    "truncate": False,
+}
+DYNAMIC = {"rope_type": "dynamic", "factor": 4.0, "max_position_embeddings": 4096}
+
+
+def _longrope(original: int, **length) -> dict:
+    """A Phi-3-style LongRoPE dict over d = 64, distinct short and long factor lists."""
+    return {
+        "rope_type": "longrope",
+        "short_factor": list(np.round(1.0 + np.linspace(0, 0.3, 32), 4)),
+        "long_factor": list(np.round(np.geomspace(1.0, 40.0, 32), 4)),
+        "original_max_position_embeddings": original,
+        **length,
+    }
+
+
+def _variants() -> list[Mutant]:
+    yarn = {"d": 64, "layout": "half", "precision": "float32"}
+    deepseek = {**yarn, "rope_scaling": DEEPSEEK_YARN}
+    _, yarn_factor = scaled_frequencies(64, 10000.0, YARN)
+    oss = {**yarn, "rope_scaling": GPT_OSS_YARN}
+    llama = {**yarn, "rope_scaling": LLAMA3}
+    swapped = hf_llama3_inv_freq(64, 500000.0, 8.0, 4.0, 1.0, 8192)  # low and high swapped
+    # checked to 131071 (4096 x 32) and to 65535 (max_position_embeddings 65536): seq_len is
+    # past the original length, then the original length itself (short factors due)
+    long_due, short_due = (
+        _longrope(4096, factor=32.0),
+        _longrope(65536, max_position_embeddings=65536),
+    )
+    vllm_dynamic = 10000.0 * ((4.0 * 16384 / 4096) - 3.0) ** (64 / 62)  # max_len = L x 4
+    return [
+        _scaled("DeepSeek YaRN: mscale without the mscale_all_dim ratio",
+                "attention_factor_wrong", deepseek, scale=0.1 * math.log(40.0) + 1),
+        _scaled("YaRN mscale on the softmax scale: sqrt on cos/sin", "attention_factor_wrong",
+                {**yarn, "rope_scaling": YARN}, scale=math.sqrt(yarn_factor)),
+        _fixed("gpt-oss YaRN, truncate=False ignored", "yarn_truncate_ignored", oss,
+               hf_yarn_inv_freq(64, 150000.0, 32.0, 4096, 32.0, 1.0, truncate=True),
+               scale=0.1 * math.log(32.0) + 1),
+        _fixed("YaRN with beta_fast and beta_slow swapped", "yarn_beta_swapped",
+               {**yarn, "rope_scaling": YARN},
+               hf_yarn_inv_freq(64, 10000.0, 8.0, 4096, 1.0, 32.0), scale=yarn_factor),
+        _fixed("llama3 low_freq_factor and high_freq_factor swapped", "llama3_bands_swapped",
+               llama, swapped),
+        _scaled("Phi-3 LongRoPE: short factors past 4096", "longrope_wrong_factors",
+                {**yarn, "rope_scaling": long_due}, use={**long_due, "long_factor":
+                long_due["short_factor"]}),
+        _scaled("LongRoPE long factors at seq_len = original (>=)",
+                "longrope_threshold_off_by_one", {**yarn, "rope_scaling": short_due},
+                use={**short_due, "short_factor": short_due["long_factor"]}),
+        _fixed("vLLM-style dynamic NTK: base fixed for max_position x factor",
+               "dynamic_ntk_wrong_length", {**yarn, "rope_scaling": DYNAMIC},
+               _inv_freq(64, vllm_dynamic)),
+        _fixed("NTK-scaled base 10000 * 8^(64/62) where plain 10000 is stated", "wrong_base",
+               yarn, _inv_freq(64, 10000.0 * 8.0 ** (64 / 62))),
+    ]  # fmt: skip
+
+
+TRACKER: list[Mutant] = _positions() + _variants()
