@@ -1,4 +1,5 @@
-"""The ``rope-ref`` command: ``rope-ref demo`` (and, as they land, golden and check)."""
+"""The ``rope-ref`` command: ``rope-ref demo``, ``golden``, ``model``, and ``check`` (an
+exported folder, ``check DIR``, or a program, ``check --run 'CMD {inputs} {outputs}'``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import argparse
 import sys
 
 from rope_ref.cli import demo
-from rope_ref.cli.check import UNUSABLE, add_check_parsers
+from rope_ref.cli.check import UNUSABLE, add_check_parsers, route_run
 from rope_ref.cli.golden import add_golden_parser
 from rope_ref.cli.model import add_model_parser
 from rope_ref.cli.model_golden import extend_parsers
@@ -26,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_check_parsers(sub, golden_actions)
     add_model_parser(sub)
     extend_parsers(sub, golden_actions)  # a model's goldens: export --model, check per layer
+    route_run(sub.choices["check"])  # check --run CMD: a program in any language
     return parser
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rope_ref.cli.run_check import DEFAULT_TIMEOUT, check_command, parse_command
 from rope_ref.golden.store import LATEST_VERSION
 from rope_ref.validation import check_golden_version
 from rope_ref.validation.files import npy_header, parse_json, read_npy
@@ -191,15 +192,103 @@ def add_check_parsers(sub, golden_actions) -> None:
         "--version", default=LATEST_VERSION, help=f"set version (default {LATEST_VERSION})"
     )
     export.set_defaults(func=_export)
-    check = sub.add_parser("check", help="check DIR/<group>/output.npy against the goldens")
-    check.add_argument("dir", help="a folder written by `rope-ref golden export`")
+    check = sub.add_parser(
+        "check",
+        help="check DIR/<group>/output.npy against the goldens, or a program with --run",
+    )
+    check.add_argument(
+        "dir", nargs="?", help="a folder written by `rope-ref golden export` (not with --run)"
+    )
     check.add_argument(
         "--precision",
         choices=["float64", "float32", "float16", "bfloat16"],
         help="the precision the implementation works in (default: the outputs' dtype)",
     )
     check.add_argument("--json", action="store_true", help="print the verdicts as JSON")
+    _add_run_arguments(check)
     check.set_defaults(func=_check)
+
+
+#: ``--run``'s options: (flag, keyword of rope_ref.check, type, help).
+RUN_OPTIONS = (
+    ("--d", "d", int, "head dimension (even; required with --run)"),
+    ("--base", "base", float, "base of theta_i (eq 15; default 10000)"),
+    ("--layout", "layout", str, "interleaved (the paper, default), half or half_in_halves"),
+    ("--rotary-dim", "rotary_dim", int, "features rotated (default d)"),
+    ("--rope-scaling", "rope_scaling", json.loads, "an HF rope_scaling dict as JSON"),
+    ("--style", "style", str, "a multi-axis style (mrope, mrope_interleaved, axial, ...)"),
+    ("--section", "section", lambda s: [int(v) for v in s.split(",")], "M-RoPE's sections, "
+     "e.g. 16,24,24"),
+    ("--seed", "seed", int, "seed of the drawn positions (a Report's, to reproduce it)"),
+    ("--max-position", "max_position", int, "last position (context length - 1)"),
+)  # fmt: skip
+
+
+def _add_run_arguments(check) -> None:
+    """``--run CMD`` and the configuration the program claims (the golden export's
+    fields), with ``--timeout``."""
+    check.add_argument(
+        "--run",
+        metavar="CMD",
+        help="a program to check, e.g. './rope {inputs} {outputs}': it reads x.npy, "
+        "positions.npy, config.json from {inputs} and writes output.npy to {outputs}",
+    )
+    for flag, dest, kind, text in RUN_OPTIONS:
+        check.add_argument(flag, dest=f"run_{dest}", type=kind, help=f"with --run: {text}")
+    check.add_argument(
+        "--timeout", type=float, default=None,
+        help=f"with --run: seconds the program may run per call (default {DEFAULT_TIMEOUT:g})",
+    )  # fmt: skip
+
+
+def route_run(check_parser) -> None:
+    """Send ``rope-ref check --run`` to ``run_command`` and anything else to the command
+    already registered (``rope-ref check DIR``, a model's per-layer check included)."""
+    default = check_parser.get_default("func")
+    check_parser.set_defaults(func=lambda args: _route(args, default))
+
+
+def _route(args, default) -> int:
+    given = [f for f, dest, *_ in RUN_OPTIONS if getattr(args, f"run_{dest}") is not None]
+    given += ["--timeout"] if args.timeout is not None else []
+    if args.run is None:
+        if args.dir is None:
+            return _usage("give DIR (a folder written by `rope-ref golden export`) or --run CMD")
+        if given:
+            return _usage(f"{', '.join(given)} go(es) with --run CMD, not with DIR")
+        return default(args)
+    if args.dir is not None:
+        return _usage(f"give DIR or --run CMD, not both (got DIR {args.dir!r})")
+    if args.run_d is None:
+        return _usage("--run needs --d (the head dimension the program rotates)")
+    try:
+        parse_command(args.run)
+    except ValueError as err:
+        return _usage(str(err))
+    return run_command(args)
+
+
+def _usage(text: str) -> int:
+    print(f"rope-ref check: error: {text}", file=sys.stderr)
+    return 2
+
+
+def run_command(args) -> int:
+    """``rope-ref check --run CMD``: the verdict on the program (0 pass, 1 fail, 2 when
+    the program or the arguments are unusable, with one line on stderr)."""
+    config = {dest: getattr(args, f"run_{dest}") for _, dest, *_ in RUN_OPTIONS}
+    config = {k: v for k, v in config.items() if v is not None}
+    timeout = DEFAULT_TIMEOUT if args.timeout is None else args.timeout
+    try:
+        report = check_command(args.run, timeout=timeout, precision=args.precision, **config)
+    except UNUSABLE as err:
+        text = " ".join(str(err).split()) or type(err).__name__  # one line
+        if args.json:
+            print(json.dumps({"ok": False, "error": text}))
+        print(f"rope-ref check --run: {text}", file=sys.stderr)
+        return 2
+    print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
+    return 0 if report.ok else 1
 
 
 def _export(args) -> int:

@@ -73,6 +73,15 @@ def check_callable(name: str, value: object, call: str = "(x, positions)") -> ob
     return value
 
 
+def check_timeout(timeout: object) -> float:
+    """``rope-ref check --run``'s time limit: a finite number of seconds > 0."""
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
+        raise TypeError(f"timeout must be a number of seconds > 0, got {describe(timeout)}")
+    if not (np.isfinite(float(timeout)) and timeout > 0):
+        raise ValueError(f"timeout must be a number of seconds > 0, got {describe(timeout)}")
+    return float(timeout)
+
+
 def check_call_shape(qk, input_layout, position_ids, tensors, layouts, kinds, libraries):
     """The call shape ``rope_ref.testing.assert_rope`` adapts fn from: qk a bool,
     input_layout one of ``layouts``, position_ids one of ``kinds``, tensors one of
