@@ -41,7 +41,6 @@ unchanged.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -182,20 +181,26 @@ def run_positions(rope, i: int, seed: int) -> list[np.ndarray]:
 
 def _run(fn, rope, i, positions, precision, memo: dict) -> tuple:
     """(positions, Report) of one run of fn on layer i. The inputs depend on the head and
-    the positions alone, so outputs equal to another layer's of the same RoPE and type get
-    that layer's verdict (``memo``) without a second diagnosis."""
+    the positions alone (built once, ``memo``), so outputs equal to another layer's of the
+    same RoPE and layer type get that layer's verdict without a second diagnosis."""
     spec = rope.layers[i]
     head = spec.head_dim if spec is not None else _nope_head_dim(rope)
-    x = _inputs(head, positions.shape[-1], precision)
+    seq = positions.shape[-1]
+    if (head, seq) not in memo:
+        x = _inputs(head, seq, precision)
+        memo[head, seq] = (x, x.astype(np.float64))
+    x, x64 = memo[head, seq]
     y = validation.check_outputs_array(
         "the output of fn", fn(x.copy(), positions.copy(), i), x.shape, allow_nonfinite=True
     )
-    x64, y64 = x.astype(np.float64), y.astype(np.float64)
-    key = (spec, rope.layer_types[i], positions.shape, positions.tobytes())
-    key += (hashlib.sha256(y64.tobytes()).hexdigest(),)
-    if key not in memo:
-        memo[key] = _verdict_of_run(rope, i, x64, y64, positions, precision)
-    return positions, memo[key]
+    y64 = y.astype(np.float64)
+    seen = memo.setdefault((spec, rope.layer_types[i], positions.shape, positions.tobytes()), [])
+    for earlier, report in seen:
+        if np.array_equal(earlier, y64, equal_nan=True):
+            return positions, report
+    report = _verdict_of_run(rope, i, x64, y64, positions, precision)
+    seen.append((y64, report))
+    return positions, report
 
 
 def _verdict_of_run(rope, i, x64, y64, positions, precision) -> Report:
