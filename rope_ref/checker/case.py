@@ -24,6 +24,11 @@ class Case:
     positions: (seq,) float64; theta: (rotary_dim/2,) stated frequencies; factor: the
     stated attention factor; precision: the stated working precision; form: the form of
     a scaling variant ("code", the released code, or "paper"; ``rope_ref.scaling``).
+    adopted_phi: (seq, rotary_dim/2) angles that replace positions x theta as the stated
+    ones, or None: a Case "stated" as an implementation with one mistake already made
+    whose angles are no product of positions and frequencies (cos and sin swapped, a phase
+    rounded to bfloat16), so that a second mistake on the pairs or the factor is fitted
+    on top of it (``rope_ref.checker.compound``).
     """
 
     x: np.ndarray
@@ -40,6 +45,7 @@ class Case:
     factor: float
     form: str = "code"
     theta_error: float = 0.0
+    adopted_phi: np.ndarray | None = None
 
     def frequencies(self, rotary_dim: int | None = None, base: float | None = None):
         """(theta, attention_factor) of the stated configuration with another rotary_dim
@@ -54,7 +60,9 @@ class Case:
 
     @property
     def phi(self) -> np.ndarray:
-        """(seq, rotary_dim/2) stated angles m theta_i (eq 13)."""
+        """(seq, rotary_dim/2) stated angles m theta_i (eq 13), or ``adopted_phi``."""
+        if self.adopted_phi is not None:
+            return self.adopted_phi
         return self.positions[:, None] * self.theta[None, :]
 
     def model(
@@ -93,10 +101,26 @@ def frequencies_for(
     rope_theta and partial_rotary_factor (``check`` moves them into base and rotary_dim;
     only rope_type proportional keeps its factor, as it is defined over the whole head).
     """
-    if rope_scaling is None:
-        return frequencies(rotary_dim, base), 1.0
-    theta, factor = scaled_frequencies(rotary_dim, base, rope_scaling, seq_len=seq_len, form=form)
-    return np.asarray(theta, dtype=np.float64), float(factor)
+    key = (rotary_dim, base, None if rope_scaling is None else repr(rope_scaling), seq_len, form)
+    if key not in _FREQUENCIES:
+        if len(_FREQUENCIES) >= _FREQUENCIES_KEPT:
+            _FREQUENCIES.clear()
+        if rope_scaling is None:
+            _FREQUENCIES[key] = (frequencies(rotary_dim, base), 1.0)
+        else:
+            theta, factor = scaled_frequencies(
+                rotary_dim, base, rope_scaling, seq_len=seq_len, form=form
+            )
+            _FREQUENCIES[key] = (np.asarray(theta, dtype=np.float64), float(factor))
+    theta, factor = _FREQUENCIES[key]
+    return theta.copy(), factor
+
+
+#: ``frequencies_for``'s answers by their arguments: a fitted base is searched on the
+#: same grid of bases for every case a compound diagnosis states (``rope_ref.checker.
+#: compound``), so each grid point's theta is computed once. Emptied when full.
+_FREQUENCIES: dict[tuple, tuple[np.ndarray, float]] = {}
+_FREQUENCIES_KEPT = 4096
 
 
 def theta_error_for(

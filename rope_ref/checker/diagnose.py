@@ -3,14 +3,17 @@ class whose model explains them (every output within that model's tolerance) is 
 a plausible one first (a wrong base fitted to 9980.49 is less likely than the bfloat16
 rounding that looks like it), then the earliest in ``CLASSES``. Failing that, a model
 within tolerance on at least 99% of the outputs is named with that share (an emulated
-rounding can differ from the real one in a rare tie); otherwise the verdict is
-``unexplained``."""
+rounding can differ from the real one in a rare tie). Failing that, two mistakes at once
+are tried (``rope_ref.checker.compound``: a pair of classes from independent stages whose
+composed model explains every output is named both); otherwise the verdict is
+``unexplained``, naming the two closest classes and the closest pair."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from rope_ref.checker.case import Case
+from rope_ref.checker.compound import Pair, fit_pairs
 from rope_ref.checker.hypotheses import models
 from rope_ref.checker.models import Fit, Model, fit, pair_ratios
 from rope_ref.checker.vocabulary import CLASSES
@@ -24,13 +27,16 @@ def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
     explains the outputs.
 
     Returns [(name, detail)], or two where the model makes two mistakes at once
-    (``Model.also``: a misread scaling variant that also drops its attention factor).
+    (``Model.also``: a misread scaling variant that also drops its attention factor), or
+    two where no single class explains the outputs and a pair of them does
+    (``rope_ref.checker.compound``; named in the order of ``CLASSES``).
     Among the classes whose best model explains every output, plausible models come
     first, then the order of ``CLASSES``; the detail names the other classes that explain
     the outputs just as well (the same numbers: theta_i = base^(-i/rotary_dim) is theta
     of d = 2 rotary_dim).
     """
-    best = best_fits((*extra, *models(case)), case.x, case.positions, case.y)
+    fits = fit_all((*extra, *models(case)), case.x, case.positions, case.y)
+    best = _best_of(fits)
     strict = explaining(best)
     if strict:
         result, model = best[strict[0]]
@@ -39,23 +45,32 @@ def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
         if model.also is not None:
             found.append((model.also[0], f"the implementation also {model.also[1]}"))
         return found
-    if best:
-        name = max(best, key=lambda n: (best[n][0].fraction, -CLASSES.index(n)))
-        result, model = best[name]
-        if result.fraction >= _SOFT_FRACTION:
-            share = f"{100 * result.fraction:.2f}% of outputs"
-            return [(name, _evidence(model.what, before, result, share))]
-        return [("unexplained", _unexplained(case, before, name, result, model.what))]
-    return [("unexplained", _unexplained(case, before, None, None, ""))]
+    closest = sorted(best, key=lambda n: (-best[n][0].fraction, CLASSES.index(n)))
+    if closest and best[closest[0]][0].fraction >= _SOFT_FRACTION:
+        result, model = best[closest[0]]
+        share = f"{100 * result.fraction:.2f}% of outputs"
+        return [(closest[0], _evidence(model.what, before, result, share))]
+    pairs, near = fit_pairs(case, fits)
+    if pairs:
+        return _pair_findings(pairs, before, best)
+    return [("unexplained", _unexplained(case, before, [best[n] for n in closest[:2]], near))]
+
+
+def fit_all(candidates, x, positions, y) -> list[tuple[Fit, Model]]:
+    """Every model of ``candidates`` with its fit to outputs y of inputs x at positions."""
+    return [(fit(model, x, positions, y), model) for model in candidates]
 
 
 def best_fits(candidates, x, positions, y) -> dict[str, tuple[Fit, Model]]:
     """Each bug class's best model among ``candidates``, fitted to outputs y of inputs x at
     ``positions``: within a class, explaining every output first, then plausible, then the
     best fit. Returns {class name: (fit, model)}."""
+    return _best_of(fit_all(candidates, x, positions, y))
+
+
+def _best_of(fits: list[tuple[Fit, Model]]) -> dict[str, tuple[Fit, Model]]:
     best: dict[str, tuple[Fit, Model]] = {}
-    for model in candidates:
-        result = fit(model, x, positions, y)
+    for result, model in fits:
         if model.name not in best or _rank(result, model) < _rank(*best[model.name]):
             best[model.name] = (result, model)
     return best
@@ -92,17 +107,51 @@ def _evidence(what: str, before: Fit, after: Fit, where: str) -> str:
     )
 
 
-def _unexplained(case: Case, before: Fit, name, result, what) -> str:
+def _pair_findings(pairs: list[Pair], before: Fit, best) -> list[tuple[str, str]]:
+    """The two findings of the best explaining pair: each its own model's evidence, the
+    combined fit, and (on the first) the other pairs that explain the outputs too."""
+    pair = pairs[0]
+    after = pair.fit
+    both = (
+        f"max error/tolerance {before.ratio:.3g} before, {after.ratio:.3g} after both "
+        f"explanations, which together account for every output (worst error "
+        f"{before.error:.3g} at position {before.position:g} -> {after.error:.3g})"
+    )
+    found = []
+    for model, other in ((pair.first, pair.second), (pair.first, pair.second)[::-1]):
+        alone = best[model.name][0].fraction if model.name in best else 0.0
+        found.append(
+            (
+                model.name,
+                f"the implementation {model.what}, and also {other.name}; alone the best "
+                f"{model.name} model is within tolerance on {100 * alone:.1f}% of outputs; {both}",
+            )
+        )
+    if len(pairs) > 1:
+        others = "; ".join(
+            f"{p.first.name} ({p.first.what}) with {p.second.name} ({p.second.what})"
+            for p in pairs[1:]
+        )
+        found[0] = (found[0][0], f"{found[0][1]}; the same outputs also fit: {others}")
+    return found
+
+
+def _unexplained(case: Case, before: Fit, closest, near: Pair | None) -> str:
     w = pair_ratios(case.x, case.y, case.layout, case.rotary_dim)
     gain = float(np.median(np.abs(w))) / max(case.factor, 1e-300)
     text = (
-        f"no bug class explains the outputs (max error/tolerance {before.ratio:.3g} at "
-        f"position {before.position:g}, feature {before.feature}); stated pairs change "
-        f"norm by a median factor {gain:.4g}"
+        f"no bug class nor pair of classes explains the outputs (max error/tolerance "
+        f"{before.ratio:.3g} at position {before.position:g}, feature {before.feature}); "
+        f"stated pairs change norm by a median factor {gain:.4g}"
     )
-    if name is not None:
+    if closest:
+        text += "; closest: " + ", then ".join(
+            f"{m.name} ({m.what}), within tolerance on {100 * r.fraction:.1f}% of outputs"
+            for r, m in closest
+        )
+    if near is not None:
         text += (
-            f"; closest: {name} ({what}), within tolerance on "
-            f"{100 * result.fraction:.1f}% of outputs"
+            f"; closest pair: {near.first.name} ({near.first.what}) with {near.second.name} "
+            f"({near.second.what}), within tolerance on {100 * near.fit.fraction:.1f}% of outputs"
         )
     return text

@@ -154,11 +154,15 @@ def phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
     ph = np.angle(w[order])
     out = ph.copy()
     for k in range(1, len(m)):
-        if k == 1 or np.ptp(m[:k]) == 0:
+        mk = m[:k]
+        mean_m = float(np.mean(mk))
+        dm = mk - mean_m
+        spread = float(dm @ dm)
+        if k == 1 or spread == 0:
             pred = out[k - 1]
-        else:
-            slope, icpt = np.polyfit(m[:k], out[:k], 1)
-            pred = icpt + slope * m[k]
+        else:  # the least-squares line through the first k (polyfit's), centred on mean m
+            mean = np.mean(out[:k], axis=0)
+            pred = mean + (dm @ (out[:k] - mean)) / spread * (m[k] - mean_m)
         out[k] = ph[k] + 2 * np.pi * np.round((pred - ph[k]) / (2 * np.pi))
     if np.ptp(m) == 0:
         return np.zeros(w.shape[1]), out[0]
