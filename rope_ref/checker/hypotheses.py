@@ -64,13 +64,22 @@ def _cos_sin_swapped(c: Case) -> Iterator[Model]:
     )
 
 
+#: How many of the offsets the pairs' phase lines suggest are tried (the commonest).
+MAX_OFFSET_GUESSES = 8
+
+
 def _position_offset(c: Case) -> Iterator[Model]:
     w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)
     omega, icpt = phase_lines(c.positions, w)
     with np.errstate(divide="ignore", invalid="ignore"):
         guesses = np.round(icpt / omega)
     guesses = guesses[np.isfinite(guesses) & (np.abs(guesses) < 1e7)]
-    offsets = {int(k) for k in guesses} | {-2, -1, 1, 2}
+    # the offsets most pairs agree on: an offset k moves every pair's line by k theta_i, so
+    # its pairs agree; phases of another mistake scatter one guess per pair, and trying
+    # each (d/2 of them) made a failing check at d = 4096 take 40 s
+    values, counts = np.unique(guesses, return_counts=True)
+    common = values[np.argsort(-counts, kind="stable")[:MAX_OFFSET_GUESSES]]
+    offsets = {int(k) for k in common} | {-2, -1, 1, 2}
     for k in sorted(offsets - {0}, key=abs):
         shifted = (c.positions + k)[:, None] * c.theta[None, :]
         yield c.model(

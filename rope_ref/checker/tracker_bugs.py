@@ -32,10 +32,13 @@ from rope_ref.scaling.config import rope_type_of
 
 TAU = 2.0 * np.pi
 #: A row is read only when its lowest frequency leaves at most this many branches.
-MAX_BRANCHES = 4096
+MAX_BRANCHES = 1024
 #: The moduli of the integer fields positions are held in: 8 and 16 bits (int32 holds
 #: every position ``check`` probes).
 FIELD_MODULI = (2**8, 2**16)
+#: Each step of the position reader's chain of frequencies grows by at most this factor
+#: (a phase error e on pair j leaves m' within e / theta_j: well inside 2 pi / theta_(j+1)).
+CHAIN_STEP = 4.0
 
 
 def tracker_models(c: Case) -> Iterator[Model]:
@@ -57,7 +60,7 @@ def effective_positions(c: Case) -> np.ndarray:
     max |m|: a position can turn as 2 m, ``rotated_twice``); each branch is refined
     through the higher frequencies in turn (each pins m' to phase error / theta_j, well
     inside the next one's 2 pi / theta_(j+1)), and the branch whose angles match every
-    pair's phase best is kept.
+    pair's phase best is kept (judged on up to 64 pairs and the chain).
     """
     w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, P)
     use = np.flatnonzero(np.isfinite(c.theta) & (c.theta > 0))
@@ -68,18 +71,36 @@ def effective_positions(c: Case) -> np.ndarray:
     t, wt = c.theta[order], w[:, order]
     readable = np.all(np.isfinite(wt) & (np.abs(wt) > 0), axis=1)
     span = 2.0 * float(np.max(np.abs(c.positions), initial=0.0)) + 2.0
-    ph = np.angle(wt)
-    for row in np.flatnonzero(readable):
-        p = ph[row]
-        lo, hi = np.floor((-span * t[0] - p[0]) / TAU), np.ceil((span * t[0] - p[0]) / TAU)
-        if hi - lo + 1 > MAX_BRANCHES:
-            continue
-        m = (p[0] + TAU * np.arange(lo, hi + 1)) / t[0]  # the branches of the lowest pair
-        for j in range(1, t.size):  # pin each branch through the higher frequencies
-            m = (p[j] + TAU * np.round((m * t[j] - p[j]) / TAU)) / t[j]
-        misfit = np.sum(np.abs(np.exp(1j * np.outer(m, t)) - np.exp(1j * p)) ** 2, axis=1)
-        out[row] = m[int(np.argmin(misfit))]
-    return out
+    ph = np.where(readable[:, None], np.angle(wt), 0.0)
+    # the branches of the lowest pair, k = lo..lo + n - 1 in every row (n the most any row has)
+    lo = np.floor((-span * t[0] - ph[:, 0]) / TAU)
+    n = int(np.max(np.ceil((span * t[0] - ph[:, 0]) / TAU) - lo)) + 1
+    if n > MAX_BRANCHES:
+        return out
+    m = (ph[:, :1] + TAU * (lo[:, None] + np.arange(n)[None, :])) / t[0]  # (seq, n)
+    chain = _chain(t)
+    for j in chain:  # pin each branch through the higher frequencies
+        m = (ph[:, j, None] + TAU * np.round((m * t[j] - ph[:, j, None]) / TAU)) / t[j]
+    if np.all(c.positions == np.round(c.positions)):  # integer positions: m + 2 pi k / t0
+        m = np.round(m)  # can match every phase (d = 8: t = 1e-3, ..., 1), never an integer
+    spread = np.linspace(0, t.size - 1, min(t.size, 64)).astype(int)
+    judge = np.unique(np.concatenate([np.array(chain, dtype=int), spread]))
+    turned = np.exp(1j * m[..., None] * t[None, None, judge])  # (seq, n, <= 64 + chain)
+    misfit = np.sum(np.abs(turned - np.exp(1j * ph[:, None, judge])) ** 2, axis=-1)
+    best = m[np.arange(m.shape[0]), np.argmin(misfit, axis=1)]
+    return np.where(readable, best, np.nan)
+
+
+def _chain(t: np.ndarray) -> list[int]:
+    """Indices into ascending frequencies t (P,) from after t[0] to the last, each the
+    highest at most ``CHAIN_STEP`` times the one before (the next one where none is): a
+    wide head's position is pinned in O(log) steps, not O(P)."""
+    chain, last = [], 0
+    while last < t.size - 1:
+        reach = int(np.searchsorted(t, CHAIN_STEP * t[last], side="right")) - 1
+        last = max(reach, last + 1)
+        chain.append(last)
+    return chain
 
 
 def _rotated_twice(c: Case, est: np.ndarray) -> Iterator[Model]:

@@ -59,3 +59,17 @@ def test_subnormal_and_tiny_positions_give_a_verdict_not_a_linalg_error():
         report = rr.check_outputs(group.arrays["expected_float64"], edited)
         assert not report.ok and report.findings  # those outputs are for other positions
         assert rr.check_outputs(group.arrays["x"], edited).ok  # every angle rounds to 0
+
+
+def test_position_offsets_tried_are_the_few_the_pairs_agree_on():
+    """Phases of another mistake (a cache clamped at 4096 rows) scatter one offset guess
+    per pair: d/2 models at d = 1024 (40 s at d = 4096); only the commonest are tried."""
+    from rope_ref.checker.hypotheses import MAX_OFFSET_GUESSES, models
+
+    def clamped(x):
+        return rr.rotate(x, np.minimum(CHECK_POSITIONS, 4095))
+
+    offsets = [m for m in models(_case(1024, clamped)) if m.name == "position_offset"]
+    assert 4 <= len(offsets) <= MAX_OFFSET_GUESSES + 5  # + (-2, -1, 1, 2) and arange
+    shifted = [m for m in models(_case(1024, lambda x: rr.rotate(x, CHECK_POSITIONS + 7)))]
+    assert any("m + 7" in m.what for m in shifted)

@@ -119,3 +119,11 @@ def test_a_wrong_factor_is_fitted_and_one_equal_to_the_stated_is_never_proposed(
     assert "by 1.2 (fitted 1.2" in text and "factor 1 is stated" in text
     case = _case(lambda x, p: rotate(x, p, layout="half"), precision="float32")
     assert not [m for m in tracker_models(case) if m.name == "attention_factor_wrong"]
+
+
+def test_integer_positions_settle_branches_the_phases_cannot():
+    """At d = 8, theta = 1, 0.1, 0.01, 0.001: m and m + 2000 pi turn every pair alike; only
+    integer positions tell them apart, so a clamped cache is still read at d = 8."""
+    names, text = _named(_half(lambda p: np.minimum(p, 4095)), d=8)
+    assert names == ["cache_too_short"], text
+    assert "fitted length 4096" in text
