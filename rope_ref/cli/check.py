@@ -209,18 +209,29 @@ def add_check_parsers(sub, golden_actions) -> None:
     check.set_defaults(func=_check)
 
 
-#: ``--run``'s options: (flag, keyword of rope_ref.check, type, help).
+def _json(text: str):
+    """--rope-scaling's JSON (argparse names the type "JSON" when it is not)."""
+    return json.loads(text)
+
+
+def _sections(text: str) -> list[int]:
+    """--section's comma-separated integers, e.g. 16,24,24."""
+    return [int(v) for v in text.split(",")]
+
+
+_json.__name__, _sections.__name__ = "JSON", "section"  # argparse: "invalid JSON value"
+
+#: ``--run``'s options: (flag, keyword of rope_ref.check, type, metavar, help).
 RUN_OPTIONS = (
-    ("--d", "d", int, "head dimension (even; required with --run)"),
-    ("--base", "base", float, "base of theta_i (eq 15; default 10000)"),
-    ("--layout", "layout", str, "interleaved (the paper, default), half or half_in_halves"),
-    ("--rotary-dim", "rotary_dim", int, "features rotated (default d)"),
-    ("--rope-scaling", "rope_scaling", json.loads, "an HF rope_scaling dict as JSON"),
-    ("--style", "style", str, "a multi-axis style (mrope, mrope_interleaved, axial, ...)"),
-    ("--section", "section", lambda s: [int(v) for v in s.split(",")], "M-RoPE's sections, "
-     "e.g. 16,24,24"),
-    ("--seed", "seed", int, "seed of the drawn positions (a Report's, to reproduce it)"),
-    ("--max-position", "max_position", int, "last position (context length - 1)"),
+    ("--d", "d", int, "D", "head dimension (even; required with --run)"),
+    ("--base", "base", float, "B", "base of theta_i (eq 15; default 10000)"),
+    ("--layout", "layout", str, "L", "interleaved (the paper, default), half or half_in_halves"),
+    ("--rotary-dim", "rotary_dim", int, "R", "features rotated (default d)"),
+    ("--rope-scaling", "rope_scaling", _json, "JSON", "an HF rope_scaling dict as JSON"),
+    ("--style", "style", str, "S", "a multi-axis style (mrope, mrope_interleaved, axial, ...)"),
+    ("--section", "section", _sections, "A,B,C", "M-RoPE's sections, e.g. 16,24,24"),
+    ("--seed", "seed", int, "N", "seed of the drawn positions (a report's, to reproduce it)"),
+    ("--max-position", "max_position", int, "N", "last position (context length - 1)"),
 )  # fmt: skip
 
 
@@ -233,10 +244,12 @@ def _add_run_arguments(check) -> None:
         help="a program to check, e.g. './rope {inputs} {outputs}': it reads x.npy, "
         "positions.npy, config.json from {inputs} and writes output.npy to {outputs}",
     )
-    for flag, dest, kind, text in RUN_OPTIONS:
-        check.add_argument(flag, dest=f"run_{dest}", type=kind, help=f"with --run: {text}")
+    for flag, dest, kind, metavar, text in RUN_OPTIONS:
+        check.add_argument(
+            flag, dest=f"run_{dest}", type=kind, metavar=metavar, help=f"with --run: {text}"
+        )
     check.add_argument(
-        "--timeout", type=float, default=None,
+        "--timeout", type=float, default=None, metavar="SECONDS",
         help=f"with --run: seconds the program may run per call (default {DEFAULT_TIMEOUT:g})",
     )  # fmt: skip
 
