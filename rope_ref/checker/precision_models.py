@@ -135,6 +135,8 @@ def _phase_off(phi: np.ndarray, c: Case) -> str:
     if err.size == 0:
         return "no phase"
     k = np.unravel_index(int(np.argmax(err)), err.shape)
+    if not np.isfinite(err[k]):
+        return f"overflows at position {c.positions[k[0]]:g}"
     return f"off by up to {err[k]:.3g} rad at position {c.positions[k[0]]:g}"
 
 
@@ -169,7 +171,7 @@ def _theta_measured(c: Case) -> Iterator[Model]:
         "low_precision_angles",
         f"computes theta less exactly than {fmt} allows: theta off by {n:.3g} {fmt} ulp at "
         f"pair {worst} (measured {omega[worst]:.9g}, stated {c.theta[worst]:.9g}), where a "
-        f"correct {fmt} computation is within {bound:.3g} ulp; {int(np.sum(beyond))} of "
-        f"{c.theta.size} pairs are off by more than that",
+        f"correct {fmt} computation is within {bound:.3g} ulp (pairs off by more than (T) "
+        f"allows: {int(np.sum(beyond))} of {c.theta.size})",
         c.positions[:, None] * theta[None, :],
     )

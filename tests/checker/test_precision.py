@@ -135,13 +135,26 @@ def test_a_theta_rounded_to_bfloat16_says_by_how_many_ulp():
     assert f"theta off by up to {n:.4g} float32 ulp" in report.findings[0].detail, str(report)
 
 
-def test_positions_held_in_bfloat16_say_257_becomes_256():
-    def fn(x, positions):
-        return _zoo.numpy_rope(x, positions, dtype="bfloat16", position_dtype="bfloat16")
+#: positions as check's ladder has them: 255, 256, 257, ..., 4095, ..., 65535
+LADDER = np.array([0, 1, 2, 3, 100, 255, 256, 257, 1000, 2047, 4095, 8191, 32767, 65535])
 
-    report = check(fn, d=64, precision="bfloat16")
+
+@pytest.mark.parametrize(
+    ("mistake", "precision", "says"),
+    [
+        ({"position_dtype": "bfloat16"}, "bfloat16", "positions m in bfloat16 (257 -> 256)"),
+        ({"position_dtype": "float16"}, "float16", "positions m in float16 (4095 -> 4096)"),
+        ({"phase_dtype": "float16"}, "float16", "m theta in float16 (overflows at position 65535)"),
+    ],
+)
+def test_positions_and_phases_in_16_bits_say_what_they_became(mistake, precision, says):
+    def fn(x, positions):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _zoo.numpy_rope(x, positions, dtype=precision, **mistake)
+
+    report = verdict_at(fn, LADDER, d=64, precision=precision)
     assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
-    assert "holds the positions m in bfloat16 (257 -> 256)" in report.findings[0].detail
+    assert says in report.findings[0].detail, str(report)
 
 
 @pytest.mark.parametrize(("q", "d", "base"), [("bfloat16", 64, 1e4), ("bfloat16", 96, 5e5),
