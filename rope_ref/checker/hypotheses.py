@@ -473,9 +473,14 @@ def _base_words(c: Case, b: float, fitted: float, theta: np.ndarray) -> str:
         r = c.rotary_dim
         used = float(theta[1] ** (-r / 2))  # theta_1 = b'^(-2/r)
         stated = float(c.theta[1] ** (-r / 2))
+        if ntk_words(c, b):  # b is itself the stated base NTK-scaled
+            return (
+                f"uses base {used:.6g}: the stated {stated:.6g} (= {c.base:.6g} NTK-scaled) "
+                f"NTK-scaled again, {kind} scaling applied twice (fitted {fitted:.6g} before "
+                "scaling)"
+            )
         return (
-            f"uses base {used:.6g}, the NTK-scaled base of {b:.6g} (fitted {fitted:.6g} "
-            f"before {kind} scaling){ntk_words(c, b)}, where {stated:.6g} = {c.base:.6g} "
-            f"NTK-scaled is stated"
+            f"uses base {used:.6g}, {b:.6g} NTK-scaled (fitted {fitted:.6g} before {kind} "
+            f"scaling), where {stated:.6g} = {c.base:.6g} NTK-scaled is stated"
         )
     return f"uses base {b:.6g}{ntk_words(c, b)} where {c.base:.6g} is stated (fitted {fitted:.6g})"

@@ -193,8 +193,12 @@ def _attention_factor_wrong(c: Case) -> Iterator[Model]:
         return
     fitted = float(np.median(norms))
     known = _known_factors(c)
-    picks = {float(f"{fitted:.{k}g}"): "" for k in (4, 3, 2)} | {fitted: ""}
-    picks |= {v: words for v, words in known if abs(v / fitted - 1) < 1e-3}
+    picks: dict[float, str] = {}
+    for value, words in known:  # the first formula that gives a value names it
+        if abs(value / fitted - 1) < 1e-3:
+            picks.setdefault(value, words)
+    for value in (fitted, *(float(f"{fitted:.{k}g}") for k in (4, 3, 2))):
+        picks.setdefault(value, "")
     taken = [c.factor] + ([1.0, c.factor**2] if c.factor != 1.0 else [])  # other classes
     same = 8 * UNIT_ROUNDOFFS[c.precision]
     for value, words in sorted(picks.items()):

@@ -110,7 +110,11 @@ def test_an_ntk_base_is_reported_as_the_base_the_code_uses():
     theta = frequencies(64, 500000.0 * 4.0 ** (64 / 62))
     names, text = _named(lambda x, p: rotate(x, p, theta=theta, layout="half"), rope_scaling=ntk)
     assert names == ["wrong_base"], text
-    assert f"uses base {500000.0 * 4.0 ** (64 / 62):.6g}, the NTK-scaled base of 500000" in text
+    assert f"uses base {500000.0 * 4.0 ** (64 / 62):.6g}, 500000 NTK-scaled" in text
+    theta = frequencies(64, 10000.0 * 4.0 ** (128 / 62))
+    names, text = _named(lambda x, p: rotate(x, p, theta=theta, layout="half"), rope_scaling=ntk)
+    assert names == ["wrong_base"], text
+    assert "NTK-scaled again, ntk scaling applied twice" in text
 
 
 def test_a_wrong_factor_is_fitted_and_one_equal_to_the_stated_is_never_proposed():
