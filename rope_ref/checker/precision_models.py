@@ -47,15 +47,7 @@ def low_precision_angles(c: Case) -> Iterator[Model]:
     for q in dtypes:
         theta_q = round_to(c.theta, q)
         stages = [(f"rounds theta to {q} before the phase m theta ({_ulp(theta_q, c)})", theta_q)]
-        twice = _arange_theta(c, q)
-        if twice is not None:
-            stages.append(
-                (
-                    f"builds inv_freq from a {q} arange: theta rounded twice, "
-                    f"round(1 / round(base^e)) in {q} ({_ulp(twice, c)})",
-                    twice,
-                )
-            )
+        stages += _arange_stages(c, q)
         for what, theta in stages:
             yield c.model("low_precision_angles", what, m * theta[None, :], precision=tol_precision)
         m_q = round_to(m, q)
@@ -102,18 +94,32 @@ def _ulp(theta: np.ndarray, c: Case) -> str:
     return f"theta off by up to {n:.4g} {fmt} ulp"
 
 
-def _arange_theta(c: Case, q: str) -> np.ndarray | None:
-    """theta = round(1 / round(base^round(round(k, q) / r, q), q), q), k = 0, 2, ..., r-2:
-    ``1.0 / base ** (arange(0, r, 2, dtype=q) / r)`` where every op rounds to q (torch
-    computes a 16-bit op in float32 and rounds the result). None under rope_scaling (its
-    theta is not base^(-e)) or where it equals theta rounded once."""
+def _arange_stages(c: Case, q: str) -> list[tuple[str, np.ndarray]]:
+    """(what, theta) of ``1.0 / base ** (arange(0, r, 2, dtype=q) / r)`` where every op
+    rounds to q (torch computes a 16-bit op in float32 and rounds the result): theta =
+    round(1 / round(b^round(round(k, q) / r, q), q), q), k = 0, 2, ..., r-2, with b the
+    base, and with b = round(base, q) (torch and JAX cast the Python scalar to the tensor's
+    dtype: 10000 -> 9984 in bfloat16, 500000 -> inf in float16). None under rope_scaling
+    (its theta is not base^(-e)): []; a theta equal to theta rounded once is left out."""
     if c.rope_scaling is not None or q == "float32":
-        return None
+        return []
     k = round_to(np.arange(0, c.rotary_dim, 2, dtype=np.float64), q)
     e = round_to(k / c.rotary_dim, q)
-    with np.errstate(over="ignore"):
-        twice = round_to(1.0 / round_to(c.base**e, q), q)
-    return None if np.array_equal(twice, round_to(c.theta, q)) else twice
+    out, seen = [], [round_to(c.theta, q)]
+    with np.errstate(over="ignore", divide="ignore"):
+        b_q = float(round_to([c.base], q)[0])
+        for b, base_words in ((c.base, ""), (b_q, f"the base {c.base:g} -> {b_q:g} and ")):
+            twice = round_to(1.0 / round_to(b**e, q), q)
+            if not any(np.array_equal(twice, t) for t in seen):
+                seen.append(twice)
+                out.append(
+                    (
+                        f"builds inv_freq from a {q} arange: {base_words}theta rounded twice, "
+                        f"round(1 / round(base^e)) in {q} ({_ulp(twice, c)})",
+                        twice,
+                    )
+                )
+    return out
 
 
 def _first_changed(positions: np.ndarray, q: str) -> str:

@@ -157,12 +157,18 @@ def test_positions_and_phases_in_16_bits_say_what_they_became(mistake, precision
     assert says in report.findings[0].detail, str(report)
 
 
-@pytest.mark.parametrize(("q", "d", "base"), [("bfloat16", 64, 1e4), ("bfloat16", 96, 5e5),
-                                               ("float16", 128, 1e4)])  # fmt: skip
-def test_inv_freq_from_a_16_bit_arange_is_named_theta_rounded_twice(q, d, base):
-    # inv_freq = 1 / base ** (arange(0, d, 2, dtype=q) / d): every op rounds to q
+@pytest.mark.parametrize(
+    ("q", "d", "base", "scalar_in_q"),
+    [("bfloat16", 64, 1e4, False), ("bfloat16", 96, 5e5, False), ("float16", 128, 1e4, False),
+     ("bfloat16", 128, 5e5, True), ("float16", 128, 5e5, True)],
+)  # fmt: skip
+def test_inv_freq_from_a_16_bit_arange_is_named_theta_rounded_twice(q, d, base, scalar_in_q):
+    # inv_freq = 1 / base ** (arange(0, d, 2, dtype=q) / d): every op rounds to q, and
+    # torch casts the Python base to q too (scalar_in_q: 500000 -> 499712, or inf)
     k = _zoo.cast(np.arange(0, d, 2, dtype=np.float32), q)
-    twice = _zoo.cast(1.0 / _zoo.cast(np.float32(base) ** _zoo.cast(k / d, q), q), q)
+    with np.errstate(over="ignore", divide="ignore"):
+        b = _zoo.cast(np.float32(base), q) if scalar_in_q else np.float32(base)
+        twice = _zoo.cast(1.0 / _zoo.cast(b ** _zoo.cast(k / d, q), q), q)
     precision = "bfloat16" if q == "bfloat16" else "float32"
 
     def fn(x, positions):
@@ -171,7 +177,10 @@ def test_inv_freq_from_a_16_bit_arange_is_named_theta_rounded_twice(q, d, base):
 
     report = check(fn, d=d, base=base, layout="half", precision=precision)
     assert [f.name for f in report.findings] == ["low_precision_angles"], str(report)
-    assert f"from a {q} arange: theta rounded twice" in report.findings[0].detail, str(report)
+    detail = report.findings[0].detail
+    assert f"from a {q} arange: " in detail and "theta rounded twice" in detail, str(report)
+    if scalar_in_q:
+        assert f"the base {base:g} -> {float(b):g}" in detail, str(report)
 
 
 def _theta_off(k_ulp: int, d: int, base: float):
