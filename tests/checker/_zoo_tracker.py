@@ -4,8 +4,8 @@ its class (docs/bug-classes.md).
 Each is written the way the library the issue comes from writes it, in NumPy float32 (or
 the model dtype through ml_dtypes): HF transformers' ``_compute_yarn_parameters`` and
 ``_compute_llama3_parameters`` transcribed with the misread rule, a cos/sin cache of L rows
-gathered as ``jnp.take`` (clip) or a ring buffer (wrap) gathers it, position_ids held in an
-int16 field, ``apply_rotary_pos_emb`` called twice, ChatGLM's partial rotary on
+gathered as ``jnp.take`` (clip) or a ring buffer (wrap) gathers it, position_ids held in a
+16-bit field, ``apply_rotary_pos_emb`` called twice, ChatGLM's partial rotary on
 ``x[..., -rotary_dim:]``, vLLM's dynamic NTK base fixed for max_position_embeddings x
 factor, DeepSeek's YaRN mscale applied without its mscale_all_dim ratio.
 """
@@ -45,7 +45,9 @@ def _rotate(x, cos, sin, layout: str, r: int, dtype: str, scale: float = 1.0, la
     return np.concatenate([keep, y] if last else [y, keep], -1)
 
 
-def cached_rope(x, positions, *, rows: int, mode: str, base=10000.0, layout="half"):
+def cached_rope(
+    x, positions, *, rows: int, mode: str, base=10000.0, layout="half", dtype="float32"
+):
     """HF-style cos/sin cache of ``rows`` rows (arange(rows) x inv_freq, float32), gathered
     at the positions with ``np.take(mode=...)``: "clip" as jnp.take / XLA's gather clamps an
     out-of-range index, "wrap" as a ring-buffer cache reads row m mod rows."""
@@ -54,13 +56,14 @@ def cached_rope(x, positions, *, rows: int, mode: str, base=10000.0, layout="hal
     cos_cached, sin_cached = np.cos(freqs), np.sin(freqs)
     cos = np.take(cos_cached, positions, axis=0, mode=mode)
     sin = np.take(sin_cached, positions, axis=0, mode=mode)
-    return _rotate(x, cos, sin, layout, r, "float32")
+    return _rotate(x, cos, sin, layout, r, dtype)
 
 
-def int16_positions_rope(x, positions):
-    """A kernel whose position field is int16 (``int16_t pos``): position_ids cast to int16
-    wrap at 32768, then the usual float32 RoPE (interleaved)."""
-    m = np.asarray(positions).astype(np.int16)  # wraps: 65535 -> -1
+def field_positions_rope(x, positions, *, field=np.int16):
+    """A kernel whose position field is 16-bit (``int16_t pos``, ``uint16_t pos``):
+    position_ids cast to it wrap (int16: 65535 -> -1; uint16: 65536 -> 0), then the usual
+    float32 RoPE (interleaved)."""
+    m = np.asarray(positions).astype(field)
     return numpy_rope(x, m.astype(np.int64))
 
 
@@ -124,11 +127,18 @@ def _positions() -> list[Mutant]:
 
     return [
         Mutant("position_ids held as int16 (wraps at 32768)", "positions_wrapped",
-               int16_positions_rope, {"d": 64, "precision": "float32"}),
+               field_positions_rope, {"d": 64, "precision": "float32"}),
+        Mutant("uint16 position field, checked to 131071", "positions_wrapped",
+               lambda x, p: field_positions_rope(x, p, field=np.uint16),
+               {"d": 64, "precision": "float32", "max_position": 131071}),
         Mutant("4096-row cos/sin cache gathered with clipping (jnp.take)", "cache_too_short",
                cached(4096, "clip"), half),
         Mutant("32768-row ring-buffer cache (row m mod 32768)", "cache_too_short",
                cached(32768, "wrap"), half),
+        Mutant("8192-row bf16 cache clipped, base 500000 d=128", "cache_too_short",
+               lambda x, p: cached_rope(x, p, rows=8192, mode="clip", base=500000.0,
+                                        dtype="bfloat16"),
+               {"d": 128, "layout": "half", "base": 500000.0, "precision": "bfloat16"}),
         Mutant("apply_rotary_pos_emb called twice", "rotated_twice", twice_rope,
                {"d": 64, "precision": "float32"}),
         Mutant("applied twice, half, bf16", "rotated_twice",
