@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from checker._zoo import LLAMA3, YARN, Mutant, _m, _scaled, cast, numpy_rope
+from checker._zoo import LLAMA3, YARN, Mutant, _m, _scaled, numpy_rope
 from rope_ref.scaling.scaled import scaled_frequencies
 
 F32 = np.float32
@@ -27,36 +27,16 @@ def _inv_freq(r: int, base: float) -> np.ndarray:
     return (F32(1.0) / (F32(base) ** (np.arange(0, r, 2, dtype=F32) / F32(r)))).astype(F32)
 
 
-def _rotate(x, cos, sin, layout: str, r: int, dtype: str, scale: float = 1.0, last=False):
-    """HF's q cos + rotate_half(q) sin (half) or Meta's interleaved pairs, on the first r
-    features (``last``: on x[..., -r:], as a port that slices from the end), cos and sin
-    (seq, r/2) float32 times the attention factor, cast to the model dtype."""
-    xd = cast(x, dtype)
-    d = xd.shape[-1]
-    keep, xr = (xd[..., : d - r], xd[..., d - r :]) if last else (xd[..., r:], xd[..., :r])
-    if layout == "half":
-        cos, sin = np.concatenate([cos, cos], -1), np.concatenate([sin, sin], -1)
-        rot = np.concatenate([-xr[..., r // 2 :], xr[..., : r // 2]], -1)
-    else:
-        cos, sin = np.repeat(cos, 2, -1), np.repeat(sin, 2, -1)
-        rot = np.stack([-xr[..., 1::2], xr[..., 0::2]], -1).reshape(xr.shape)
-    cos, sin = cast(cos * F32(scale), dtype), cast(sin * F32(scale), dtype)
-    y = cast(cast(xr * cos, dtype) + cast(rot * sin, dtype), dtype)
-    return np.concatenate([keep, y] if last else [y, keep], -1)
-
-
 def cached_rope(
     x, positions, *, rows: int, mode: str, base=10000.0, layout="half", dtype="float32"
 ):
-    """HF-style cos/sin cache of ``rows`` rows (arange(rows) x inv_freq, float32), gathered
-    at the positions with ``np.take(mode=...)``: "clip" as jnp.take / XLA's gather clamps an
-    out-of-range index, "wrap" as a ring-buffer cache reads row m mod rows."""
-    r = x.shape[-1]
-    freqs = np.arange(rows, dtype=F32)[:, None] * _inv_freq(r, base)[None, :]
-    cos_cached, sin_cached = np.cos(freqs), np.sin(freqs)
-    cos = np.take(cos_cached, positions, axis=0, mode=mode)
-    sin = np.take(sin_cached, positions, axis=0, mode=mode)
-    return _rotate(x, cos, sin, layout, r, dtype)
+    """HF-style cos/sin cache of ``rows`` rows (row k: cos, sin of k x inv_freq, float32),
+    gathered at the positions with ``np.take(mode=...)``: "clip" as jnp.take / XLA's
+    gather clamps an out-of-range index, "wrap" as a ring-buffer cache reads row m mod
+    rows. Row k of the cache is numpy_rope's float32 phase at m = k, so the rows read are
+    turned by numpy_rope."""
+    read = np.take(np.arange(rows), positions, mode=mode)  # the cache row each m gets
+    return numpy_rope(x, read, base=base, layout=layout, dtype=dtype)
 
 
 def field_positions_rope(x, positions, *, field=np.int16):
@@ -76,8 +56,9 @@ def twice_rope(x, positions, *, dtype="float32", layout="interleaved"):
 
 def last_features_rope(x, positions, *, rotary_dim: int, layout: str):
     """Partial rotary on x[..., -rotary_dim:] (the pass-through features first)."""
-    freqs = np.asarray(positions, F32)[:, None] * _inv_freq(rotary_dim, 10000.0)[None, :]
-    return _rotate(x, np.cos(freqs), np.sin(freqs), layout, rotary_dim, "float32", last=True)
+    d = x.shape[-1]
+    turned = numpy_rope(x[..., d - rotary_dim :], positions, layout=layout)
+    return np.concatenate([x[..., : d - rotary_dim].astype(turned.dtype), turned], -1)
 
 
 def hf_yarn_inv_freq(r, base, factor, original, beta_fast, beta_slow, truncate=True):
