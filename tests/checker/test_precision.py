@@ -234,3 +234,27 @@ def test_a_base_within_float32_rounding_of_the_stated_one_passes():
 
     report = check(fn, d=128, base=5e5, layout="half", precision="float32")
     assert report.ok, str(report)
+
+
+@settings(max_examples=20, deadline=None, derandomize=True)
+@given(
+    d=st.sampled_from([4, 8, 16, 64, 128]),
+    log_base=st.floats(4.0, 7.0),
+    ppm=st.sampled_from([2.0, 5.0, 10.0, 20.0, 50.0, 100.0]),
+    precision=st.sampled_from(["float32", "bfloat16"]),
+)
+def test_a_base_a_few_ppm_off_never_reads_as_the_stated_base(d, log_base, ppm, precision):
+    # theta of base (1 + ppm 1e-6): passes, or is named by how much theta is off, or is a
+    # wrong_base whose base and fit print unlike the stated one, never "base 500000
+    # where 500000 is stated (fitted 500000)"
+    base = float(10.0**log_base)
+
+    def fn(x, positions):
+        y = real_rope(x, positions, base=base * (1 + ppm * 1e-6), layout="half", dtype=precision)
+        return y
+
+    report = check(fn, d=d, base=base, layout="half", precision=precision)
+    stated = f"{base:.6g}"
+    for f in report.findings:
+        assert f"uses base {stated} " not in f.detail, str(report)
+        assert f"(fitted {stated})" not in f.detail, str(report)
