@@ -180,8 +180,11 @@ def _last_features_rotated(c: Case) -> Iterator[Model]:
         return
     phi = np.zeros((c.positions.size, d // 2))
     phi[:, (d - r) // 2 :] = c.phi
+    same = np.all(c.y == c.x, axis=(0, 1, 2))  # (d,) the features the outputs leave alone
+    kept = d if np.all(same) else int(np.argmin(same))
     what = (
-        f"rotates the last {r} features (x[..., {d - r}:]) where rotary_dim={r} turns the first {r}"
+        f"rotates the last {r} features (x[..., {d - r}:]) where rotary_dim={r} turns "
+        f"the first {r} (fitted: the first {kept} features come out unchanged)"
     )
     yield c.model("last_features_rotated", what, phi, layout=layout, rotary_dim=d)
 

@@ -131,3 +131,18 @@ def test_integer_positions_settle_branches_the_phases_cannot():
     names, text = _named(_half(lambda p: np.minimum(p, 4095)), d=8)
     assert names == ["cache_too_short"], text
     assert "fitted length 4096" in text
+
+
+def test_the_last_features_rotated_are_named_with_the_features_left_alone():
+    def fn(x, p):  # interleaved RoPE on x[..., -16:] where rotary_dim=16 turns x[..., :16]
+        return np.concatenate([x[..., :48], rotate(x[..., 48:], p)], -1)
+
+    rng = np.random.default_rng(1)
+    x = round_to(rng.uniform(0.5, 2, (2, 3, POSITIONS.size, 64)), "bfloat16")
+    case = make_case(
+        x, fn(x, POSITIONS), POSITIONS, d=64, base=10000.0, layout="interleaved",
+        rotary_dim=16, rope_scaling=None, seq_len=None, precision="float64",
+    )  # fmt: skip
+    report = verdict(case)
+    assert [f.name for f in report.findings] == ["last_features_rotated"], str(report)
+    assert "the first 48 features come out unchanged" in str(report)
