@@ -5,15 +5,16 @@ much, measured on the case (docs/checker.md, "Precision findings"):
 
 - theta rounded to q (bfloat16, float16; float32 where float64 is stated) before the
   phase: "theta off by up to N float32 ulp" (sglang-jax #1472, ``.to(torch.bfloat16)``);
-- inv_freq built from a q ``arange``: the exponent e_i = k/r, base^e_i and its inverse each
-  rounded to q, so theta is rounded twice, round(1 / round(base^e)) (an ``arange(0, d, 2,
-  dtype=x.dtype)``: HF #29285's fix);
+- inv_freq built from a q ``arange`` (``1.0 / base ** (arange(0, d, 2, dtype=x.dtype) /
+  d)`` in a 16-bit model): the exponent k/r, base^e and its inverse each rounded to q, so
+  theta is rounded twice, round(1 / round(base^e)), the base itself rounded to q where
+  torch or JAX casts the Python scalar to the tensor's dtype (500000 -> 499712);
 - the positions held in q: "257 -> 256" (the first probed position q changes; float16
   turns 65535 into inf) (rotary-embedding-torch's positions in the input dtype);
 - the phase m theta computed in q (autocast): "off by up to X rad at position m";
 - theta off by more ulp than any correct float32 computation allows (eq (T) of
   ``rope_ref.checker.precision``), measured from the outputs: a kernel whose exp2 or cos
-  is approximate (mlx's Metal fast.rope): "theta_i off by N float32 ulp (pair i)".
+  is approximate (mlx's Metal fast.rope): "theta off by N float32 ulp at pair i".
 """
 
 from __future__ import annotations
@@ -69,12 +70,12 @@ def low_precision_angles(c: Case) -> Iterator[Model]:
     yield from _theta_measured(c)
 
 
-def angle_format(c: Case) -> str:
+def _angle_format(c: Case) -> str:
     """The format of the angle precision u_A that ulps are counted in."""
     return "float64" if c.precision == "float64" else "float32"
 
 
-def ulp_of(t, fmt: str) -> np.ndarray:
+def _ulp_of(t, fmt: str) -> np.ndarray:
     """The unit in the last place of ``fmt`` at t: 2 u 2^floor(log2 |t|) (t nonzero)."""
     return 2.0 * UNIT_ROUNDOFFS[fmt] * np.exp2(np.floor(np.log2(np.abs(t))))
 
@@ -83,13 +84,13 @@ def ulps(values, reference, fmt: str) -> np.ndarray:
     """|values - reference| in ulps of ``fmt`` at each reference; both (n,), reference
     nonzero and finite. Returns (n,) float64."""
     ref = np.asarray(reference, dtype=np.float64)
-    return np.abs(np.asarray(values, dtype=np.float64) - ref) / ulp_of(ref, fmt)
+    return np.abs(np.asarray(values, dtype=np.float64) - ref) / _ulp_of(ref, fmt)
 
 
 def _ulp(theta: np.ndarray, c: Case) -> str:
     """'theta off by up to N float32 ulp' of a modelled theta against the stated one."""
     good = np.isfinite(c.theta) & (c.theta != 0)
-    fmt = angle_format(c)
+    fmt = _angle_format(c)
     n = float(np.max(ulps(theta[good], c.theta[good], fmt), initial=0.0))
     return f"theta off by up to {n:.4g} {fmt} ulp"
 
@@ -136,7 +137,7 @@ def _first_changed(positions: np.ndarray, q: str) -> str:
 def _phase_off(phi: np.ndarray, c: Case) -> str:
     """'off by up to X rad at position m': the largest error of the rounded phase."""
     with np.errstate(invalid="ignore"):
-        err = np.abs(phi - c.phi)
+        err = np.abs(phi - c.positions[:, None] * c.theta[None, :])
     err = np.where(np.isfinite(err), err, np.inf)
     if err.size == 0:
         return "no phase"
@@ -170,9 +171,9 @@ def _theta_measured(c: Case) -> Iterator[Model]:
         return
     theta = np.where(beyond, omega, c.theta)
     worst = int(np.flatnonzero(beyond)[np.argmax((off / allowed)[beyond])])
-    fmt = angle_format(c)
+    fmt = _angle_format(c)
     n = float(ulps(omega[worst], c.theta[worst], fmt))
-    bound = float(a_i[worst] * u_a * c.theta[worst] / ulp_of(c.theta[worst], fmt))
+    bound = float(a_i[worst] * u_a * c.theta[worst] / _ulp_of(c.theta[worst], fmt))
     yield c.model(
         "low_precision_angles",
         f"computes theta less exactly than {fmt} allows: theta off by {n:.3g} {fmt} ulp at "
