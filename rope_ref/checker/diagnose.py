@@ -15,7 +15,7 @@ import numpy as np
 from rope_ref.checker.case import Case
 from rope_ref.checker.compound import Pair, fit_pairs
 from rope_ref.checker.hypotheses import models
-from rope_ref.checker.models import Fit, Model, fit, pair_ratios
+from rope_ref.checker.models import Fit, Model, fit, pair_ratios, remembering
 from rope_ref.checker.vocabulary import CLASSES
 
 _SOFT_FRACTION = 0.99
@@ -35,6 +35,11 @@ def diagnose(case: Case, before: Fit, extra=()) -> list[tuple[str, str]]:
     the outputs just as well (the same numbers: theta_i = base^(-i/rotary_dim) is theta
     of d = 2 rotary_dim).
     """
+    with remembering():  # the many cases a diagnosis states share one x and y
+        return _diagnose(case, before, extra)
+
+
+def _diagnose(case: Case, before: Fit, extra) -> list[tuple[str, str]]:
     fits = fit_all((*extra, *models(case)), case.x, case.positions, case.y)
     best = _best_of(fits)
     strict = explaining(best)

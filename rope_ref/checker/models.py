@@ -9,6 +9,8 @@ is such a model with other angles, pairs or factor (``rope_ref.checker.hypothese
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,6 +129,11 @@ def pair_ratios(x: np.ndarray, y: np.ndarray, layout: str, rotary_dim: int) -> n
     least-squares ratio sum(conj(z) y_z) / sum |z|^2 over batch and heads. A rotation by
     phi with factor s gives w = s e^(i phi). Returns (seq, rotary_dim/2) complex128.
     """
+    key = ("pair_ratios", id(x), id(y), layout, rotary_dim)
+    return _recall(key, (x, y), lambda: _pair_ratios(x, y, layout, rotary_dim))
+
+
+def _pair_ratios(x, y, layout: str, rotary_dim: int) -> np.ndarray:
     a, b = pair_indices(rotary_dim, layout)
     z = x[..., a] + 1j * x[..., b]
     w = np.where(np.isfinite(y[..., a]), y[..., a], 0.0) + 1j * np.where(
@@ -145,6 +152,12 @@ def phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
     fitted to the ones before, so the ladder of positions (0, 1, 2, 3, 5, 8, ...) lets
     omega be found to the precision of the largest m. Returns (omega, c), each (P,).
     """
+    positions, w = np.asarray(positions), np.asarray(w)
+    key = ("phase_lines", positions.tobytes(), positions.shape, w.tobytes(), w.shape)
+    return _recall(key, (), lambda: _phase_lines(positions, w))
+
+
+def _phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     order = np.argsort(positions, kind="stable")
     m = positions[order].astype(np.float64)
     # fit in m / 2^(e-1), 2^(e-1) <= max |m| < 2^e (exact): positions of 1e-300 or
@@ -169,3 +182,36 @@ def phase_lines(positions: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nd
     slope, icpt = np.polyfit(m, out, 1)
     with np.errstate(over="ignore"):  # omega beyond float64 for subnormal positions: inf
         return slope / unit, icpt
+
+
+#: While ``remembering()`` holds: the answers of pair_ratios (by the identity of x and y,
+#: kept alive with the answer, so that no id is reused) and of phase_lines (by its
+#: arguments' bytes). None: nothing is remembered.
+_REMEMBERED: dict | None = None
+
+
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Within it, ``pair_ratios`` and ``phase_lines`` give copies of their earlier answers
+    to the same arguments: a diagnosis fits the classes of many cases that share one x
+    and y (``rope_ref.checker.compound``), and never writes into them meanwhile."""
+    global _REMEMBERED
+    outer = _REMEMBERED
+    _REMEMBERED = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _REMEMBERED = outer
+
+
+def _recall(key: tuple, held: tuple, compute):
+    """compute(), or a copy of what it gave for ``key`` while ``remembering()``; ``held``:
+    the arrays whose identity the key names."""
+    if _REMEMBERED is None:
+        return compute()
+    entry = _REMEMBERED.get(key)
+    if entry is None or any(a is not b for a, b in zip(entry[0], held, strict=True)):
+        entry = (held, compute())
+        _REMEMBERED[key] = entry
+    answer = entry[1]
+    return tuple(a.copy() for a in answer) if isinstance(answer, tuple) else answer.copy()
