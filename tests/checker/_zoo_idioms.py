@@ -21,6 +21,10 @@ in NumPy with that library's dtypes (ml_dtypes for bfloat16), independently of r
 - ``gemma_jax``: Gemma's JAX rope: phase = m / base ** (2 i / r), a division.
 - ``fused``: flash-attn's / vLLM's fused kernels: every product in float32, the output
   rounded once to the model dtype.
+- ``hf_llama3`` / ``hf_yarn``: HF's _compute_llama3_parameters and
+  _compute_yarn_parameters in float32 (wavelen = 2 pi / inv_freq, the smooth blend; the
+  correction range in Python floats, floor/ceil, the float32 ramp and blend, the
+  attention factor 0.1 ln s + 1 on cos and sin).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import math
 
 import numpy as np
 
-from checker._zoo import Mutant, cast
+from checker._zoo import LLAMA3, YARN, Mutant, cast
 
 F32 = np.float32
 
@@ -169,6 +173,49 @@ def gptj_rope(
     return _rotate(x, cos, sin, "interleaved", r, dtype, fused=False)
 
 
+def hf_llama3_inv_freq(r: int, base: float, cfg: dict) -> tuple[np.ndarray, float]:
+    """HF's _compute_llama3_parameters, float32: theta / factor past the low-frequency
+    wavelength, theta before the high one, the smooth blend between."""
+    inv_freq = _pow_inv_freq(r, base, F32)
+    factor, old = cfg["factor"], cfg["original_max_position_embeddings"]
+    low, high = cfg["low_freq_factor"], cfg["high_freq_factor"]
+    wavelen = (F32(2 * math.pi) / inv_freq).astype(F32)
+    llama = np.where(wavelen > old / low, inv_freq / F32(factor), inv_freq).astype(F32)
+    smooth = ((F32(old) / wavelen - F32(low)) / F32(high - low)).astype(F32)
+    smoothed = ((1 - smooth) * llama / F32(factor) + smooth * llama).astype(F32)
+    medium = ~(wavelen < old / high) & ~(wavelen > old / low)
+    return np.where(medium, smoothed, llama).astype(F32), 1.0
+
+
+def hf_yarn_inv_freq(r: int, base: float, cfg: dict) -> tuple[np.ndarray, float]:
+    """HF's _compute_yarn_parameters, float32 (beta_fast 32, beta_slow 1, truncate)."""
+    factor, old = cfg["factor"], cfg["original_max_position_embeddings"]
+
+    def correction_dim(rotations):  # in Python floats, as HF's find_correction_dim
+        return (r * math.log(old / (rotations * 2 * math.pi))) / (2 * math.log(base))
+
+    low = max(math.floor(correction_dim(32.0)), 0)
+    high = min(math.ceil(correction_dim(1.0)), r - 1)
+    pos_freqs = (F32(base) ** (np.arange(0, r, 2, dtype=F32) / F32(r))).astype(F32)
+    extrapolation = (F32(1.0) / pos_freqs).astype(F32)
+    interpolation = (F32(1.0) / (F32(factor) * pos_freqs)).astype(F32)
+    ramp = np.clip((np.arange(r // 2, dtype=F32) - F32(low)) / F32(high - low), 0, 1)
+    extra = (1 - ramp).astype(F32)
+    inv_freq = (interpolation * (1 - extra) + extrapolation * extra).astype(F32)
+    return inv_freq, 0.1 * math.log(factor) + 1.0
+
+
+def scaled_rope(x, positions, *, scaling, cfg: dict, base: float, dtype="float32"):
+    """HF's rotary for a scaled variant: inv_freq from ``scaling`` (hf_llama3_inv_freq or
+    hf_yarn_inv_freq), cos and sin times the attention factor in float32, cast to dtype,
+    rotate_half (layout half)."""
+    r = x.shape[-1]
+    inv_freq, attention = scaling(r, base, cfg)
+    phase = (np.asarray(positions).astype(F32)[:, None] * inv_freq[None, :]).astype(F32)
+    cos, sin = np.cos(phase) * F32(attention), np.sin(phase) * F32(attention)
+    return _rotate(x, cos, sin, "half", r, dtype, fused=False)
+
+
 def _idiom(label: str, config: dict, fn, **impl) -> Mutant:
     impl.setdefault("base", config.get("base", 10000.0))
     impl.setdefault("dtype", config["precision"])
@@ -271,6 +318,21 @@ IDIOMS: list[Mutant] = [
         _cfg(256, "float32", "interleaved", rotary_dim=64),
         gptj_rope,
         rotary_dim=64,
+    ),
+    _idiom(
+        "idiom HF llama3 float32 d=128 base 500000",
+        {"d": 128, "precision": "float32", "layout": "half", "rope_scaling": LLAMA3},
+        scaled_rope,
+        scaling=hf_llama3_inv_freq,
+        cfg=LLAMA3,
+        base=5e5,
+    ),
+    _idiom(
+        "idiom HF YaRN x8 bfloat16 d=64",
+        {"d": 64, "precision": "bfloat16", "layout": "half", "rope_scaling": YARN},
+        scaled_rope,
+        scaling=hf_yarn_inv_freq,
+        cfg=YARN,
     ),
     _idiom(
         "idiom GPT-J rotate_every_two float16 d=64 rotary_dim=32",

@@ -51,14 +51,32 @@ def _inputs(seq: int, d: int, precision: str) -> np.ndarray:
     return x.astype({"float64": np.float64, "float16": np.float16}.get(precision, np.float32))
 
 
-def verdict_at(fn, positions, *, d, precision, base=10000.0, layout="interleaved", rotary_dim=None):
+def verdict_at(
+    fn,
+    positions,
+    *,
+    d,
+    precision,
+    base=10000.0,
+    layout="interleaved",
+    rotary_dim=None,
+    rope_scaling=None,
+):
     """The checker's verdict on fn at the given positions (check() picks its own)."""
     x = _inputs(len(positions), d, precision)
     x64 = x.astype(np.float64)
     case = make_case(
-        x64, x64, positions, d=d, base=base, layout=layout, rotary_dim=rotary_dim,
-        rope_scaling=None, seq_len=int(positions.max()) + 1, precision=precision,
-    )  # fmt: skip
+        x64,
+        x64,
+        positions,
+        d=d,
+        base=base,
+        layout=layout,
+        rotary_dim=rotary_dim,
+        rope_scaling=rope_scaling,
+        seq_len=int(positions.max()) + 1,
+        precision=precision,
+    )
     y = np.asarray(fn(x, positions.copy()), dtype=np.float64)
     return verdict(replace(case, y=y))
 
