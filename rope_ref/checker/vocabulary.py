@@ -9,12 +9,13 @@ so this module imports nothing: both read it."""
 #: sit just before the generic class that would also fit: a 65536-row wrap is a 16-bit
 #: position field before it is a short cache; a misread scaling variant is named by its
 #: misreading before frequency_formula; the NTK base fitted from a dynamic NTK run at
-#: another length is dynamic_ntk_wrong_length before wrong_base.
+#: another length is dynamic_ntk_wrong_length before wrong_base. rotated_twice comes after
+#: scaling_ignored: linear x2 stated and plain RoPE run turn by 2 m theta_i too, and
+#: ignoring the dict is the simpler mistake.
 CLASSES = (
     "layout_swapped",
     "rotation_reversed",
     "cos_sin_swapped",
-    "rotated_twice",
     "position_offset",
     "positions_wrapped",
     "cache_too_short",
@@ -24,6 +25,7 @@ CLASSES = (
     "scaling_ignored",
     "attention_factor_missing",
     "attention_factor_wrong",
+    "rotated_twice",
     "longrope_threshold_off_by_one",
     "longrope_wrong_factors",
     "yarn_truncate_ignored",

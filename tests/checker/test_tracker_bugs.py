@@ -146,3 +146,11 @@ def test_the_last_features_rotated_are_named_with_the_features_left_alone():
     report = verdict(case)
     assert [f.name for f in report.findings] == ["last_features_rotated"], str(report)
     assert "the first 48 features come out unchanged" in str(report)
+
+
+def test_linear_x2_ignored_is_scaling_ignored_not_rotated_twice():
+    """Plain RoPE where linear x2 is stated turns by 2 m theta_i (stated): the same numbers
+    as rotated twice; ignoring the dict is the simpler mistake and wins the tie."""
+    names, text = _named(_half(lambda p: p), rope_scaling={"rope_type": "linear", "factor": 2.0})
+    assert names == ["scaling_ignored"], text
+    assert "also fit: rotated_twice" in text
