@@ -116,16 +116,18 @@ def test_every_idiom_passes_for_any_d_and_base(kind, d, log_base, precision, lay
     d=st.sampled_from([4, 8, 16, 48, 64, 80, 96, 128, 256, 512]),
     log_base=st.floats(2.0, 10.0),
 )
-def test_each_idioms_phase_is_within_half_its_allowance(kind, d, log_base):
+def test_each_idioms_phase_is_within_its_allowance_with_margin(kind, d, log_base):
     # The angle term of (T) alone: |phase - m theta_i| <= a_i u m theta_i bounds every
-    # idiom (the derivation in docs/checker.md); measured, each uses at most half of it.
+    # idiom (the derivation in docs/checker.md, to first order); measured on every even d
+    # up to 512 and 40 bases from 10 to 1e12, each uses at most 0.49 of it (mlx's exp2 at
+    # d = 10, base 1.1e8), so 3/4 leaves a margin that is no accident of the draw.
     base = float(10.0**log_base)
     theta = frequencies(d, base)
     m = LONG[LONG > 0].astype(np.float64)
     exact = m[:, None] * theta[None, :]
     phase = idiom_phase(kind, m, d, base, "float32").astype(np.float64)
     share = np.abs(phase - exact) / (angle_coefficients(theta) * U32 * exact)
-    assert share.max() <= 0.5, f"{kind} d={d} base {base:g}: {share.max():.3f} of a_i u |phi|"
+    assert share.max() <= 0.75, f"{kind} d={d} base {base:g}: {share.max():.3f} of a_i u |phi|"
 
 
 def _bf16_phase(x, positions):
