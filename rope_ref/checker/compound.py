@@ -9,14 +9,16 @@ stage on top of it:
 
 - A that turns by a map of the stated angles (phi' = alpha phi + beta: reversed, cos and
   sin swapped, rotated twice) or only scales (the attention factor) is applied to every
-  single-class model B already fitted: the composed model is A's map of B;
+  single-class model B already fitted, and, for a reversed turn (alpha = -1), to every
+  model fitted to the outputs with A undone (``_undone``): the composed model is A's
+  map of B;
 - any other A (other pairs, rotary_dim, positions m + k, frequencies theta') is adopted
   (``adopt``: the case "stated" as an implementation that makes A) and every class of
   another stage is fitted to that case (``rope_ref.checker.hypotheses.models``): B's
   model makes both mistakes.
 
 A composed model that explains every output (``rope_ref.checker.models.fit``) makes a
-pair; a bound on the least-squares pair ratios (``_screener``) rules out the thousands
+pair; a bound on the least-squares pair ratios (``screen``) rules out the thousands
 that cannot, so that only a few are fitted.
 """
 
@@ -56,16 +58,23 @@ STAGES = {
     "cos_sin_swapped": "rotation",
     "rotated_twice": "rotation",
     "layout_swapped": "pairing",
-    "rotary_dim_mismatch": "pairing",
-    "partial_rotary_ignored": "pairing",
-    "last_features_rotated": "pairing",
-    "nope_layer_rotated": "pairing",
+    "rotary_dim_mismatch": "features",
+    "partial_rotary_ignored": "features",
+    "last_features_rotated": "features",
+    "nope_layer_rotated": "features",
     "attention_factor_missing": "factor",
     "attention_factor_wrong": "factor",
 }
 #: The screen passes a model whose pair ratios are within this many times the bound an
 #: explaining model keeps (a margin for the error model's rounding; ``fit`` decides).
 SCREEN_SLACK = 4.0
+#: A composed model whose tolerance allows any turn (its angles 1e6 radians and more) on
+#: more than this share of the pairs explains nothing: a correct RoPE reaches such angles
+#: only at positions past 2^20 on its fastest pairs.
+VACUOUS_SHARE = 0.05
+#: The closest pair is the one of this many with the least worst screened ratio that
+#: ``fit`` finds within tolerance on the most outputs.
+CLOSEST_FITTED = 8
 
 
 @dataclass(frozen=True)
@@ -96,13 +105,13 @@ def fit_pairs(case: Case, fits: list[tuple[Fit, Model]]) -> tuple[list[Pair], Pa
 
     fits: every single-class model fitted to ``case`` (``rope_ref.checker.diagnose``).
     Explaining pairs come plausible first, then in the order of ``CLASSES`` of their two
-    classes, then by fit; one pair per two classes. The closest pair (the most pair
-    ratios within the screen's bound, its share of outputs from ``fit``) is None when
-    a pair explains or none could be composed.
+    classes, then by fit; one pair per two classes. The closest pair (of the
+    CLOSEST_FITTED least worst over the screen's bound, the one ``fit`` finds within
+    tolerance on the most outputs) is None when a pair explains or none is composed.
     """
-    generated: dict[tuple, list[Model]] = {}  # the models of each adopted case
+    generated: dict[tuple, tuple[Case, list[Model]]] = {}  # each stated case, its models
     triples = list(_composed(case, fits, generated))
-    maybe, share = _screen(case, [composed for _, _, composed in triples])
+    maybe, worst = screen(case, [composed for _, _, composed in triples])
     exact: dict[tuple, Fit] = {}
     passed: dict[tuple[str, str], Pair] = {}
     for k in np.flatnonzero(maybe):
@@ -117,16 +126,19 @@ def fit_pairs(case: Case, fits: list[tuple[Fit, Model]]) -> tuple[list[Pair], Pa
         if names not in passed or _order(pair) < _order(passed[names]):
             passed[names] = pair
     ranked = sorted(passed.values(), key=_order)
-    if ranked or not triples:
+    near = [k for k in np.argsort(worst, kind="stable")[:CLOSEST_FITTED] if np.isfinite(worst[k])]
+    if ranked or not near:
         return ranked, None
-    a, b, composed = triples[int(np.argmax(share))]
-    return [], _pair(a, b, composed, fit(composed, case.x, case.positions, case.y))
+    tried = [_pair(*triples[k], fit(triples[k][2], case.x, case.positions, case.y)) for k in near]
+    return [], max(tried, key=lambda pair: pair.fit.fraction)
 
 
 def _composed(case: Case, fits, generated) -> Iterator[tuple[Model, Model, Model]]:
     """(A, B, the model making both) for every first mistake A and second mistake B of
-    another stage: A's map of B's angles where A is a map (``_angle_map``), else B fitted
-    on the case adopting A."""
+    another stage: where A is a map of the stated angles (``_angle_map``), A's map of
+    every single model B, and of every model fitted to the outputs with A undone
+    (``_undone``: a reversed turn read as a forward one, so that a base or an offset is
+    fitted from its phases); else B fitted on the case adopting A."""
     singles = [model for _, model in fits if model.also is None]
     adopted = []
     for a in _first_mistakes(case, fits):
@@ -135,10 +147,16 @@ def _composed(case: Case, fits, generated) -> Iterator[tuple[Model, Model, Model
             adopted.append(a)
             continue
         alpha, beta, gain = mapping
-        for b in singles:
+        refitted = []
+        if alpha == -1.0:
+            refitted = [
+                b
+                for b in _second_mistakes(_undone(case, beta), generated)
+                if (b.layout, b.rotary_dim) == (case.layout, case.rotary_dim)
+            ]
+        for b in singles + refitted:
             if stage(b.name) != stage(a.name):
-                phi = alpha * b.phi + beta
-                yield a, b, replace(b, phi=phi, scale=b.scale * gain)
+                yield a, b, replace(b, phi=alpha * b.phi + beta, scale=b.scale * gain)
     for a in adopted:
         case_a = adopt(case, a)
         if case_a is None:
@@ -148,16 +166,32 @@ def _composed(case: Case, fits, generated) -> Iterator[tuple[Model, Model, Model
                 yield a, b, b
 
 
+def _undone(case: Case, beta: float) -> Case:
+    """The case whose outputs turn forward where ``case``'s turn by beta - phi.
+
+    With z = x_a + i x_b and y_z = s e^(i (beta - phi)) z: conj(e^(-i beta) y_z) =
+    s e^(i phi) conj(z), so the inputs with x_b negated and the outputs (a, b) mapped to
+    (cos beta y_a + sin beta y_b, sin beta y_a - cos beta y_b) turn by phi.
+    """
+    a, b = pair_indices(case.rotary_dim, case.layout)
+    x, y = case.x.copy(), case.y.copy()
+    x[..., b] = -case.x[..., b]
+    c, s = np.cos(beta), np.sin(beta)
+    y[..., a] = c * case.y[..., a] + s * case.y[..., b]
+    y[..., b] = s * case.y[..., a] - c * case.y[..., b]
+    return replace(case, x=x, y=y)
+
+
 def _first_mistakes(case: Case, fits) -> list[Model]:
     """The first mistakes tried: every map of the stated angles, every model with other
     pairs (layout; the rotary_dim the outputs show), the offset the phases give, and the
     model of each class that explains the most outputs. Models that already make two
-    mistakes (``Model.also``) are left out."""
+    mistakes (``Model.also``), and vacuous ones (``_vacuous``), are left out."""
     seen_r = _rotary_dim_seen(case)
     best: dict[str, tuple[Fit, Model]] = {}
     picks: dict[int, Model] = {}
     for result, model in fits:
-        if model.also is not None:
+        if model.also is not None or _vacuous(model):
             continue
         other_pairs = model.layout != case.layout or model.rotary_dim == seen_r != case.rotary_dim
         if other_pairs or _angle_map(case, model) is not None:
@@ -167,6 +201,16 @@ def _first_mistakes(case: Case, fits) -> list[Model]:
     for _, model in best.values():
         picks.setdefault(id(model), model)
     return [*picks.values(), *_offset_models(case)]
+
+
+def _vacuous(model: Model) -> bool:
+    """Whether the model's tolerance allows any turn ((a_i u_A + theta_error) |phi| >= 1/2)
+    on more than VACUOUS_SHARE of its pairs: it explains outputs by explaining nothing."""
+    phi = np.abs(np.asarray(model.phi, dtype=np.float64))
+    theta = np.ones(model.rotary_dim // 2) if model.theta is None else model.theta
+    rate = angle_coefficients(theta) * angle_unit(model.precision) + model.theta_error
+    with np.errstate(invalid="ignore"):
+        return bool(np.mean(~(rate * phi < 0.5)) > VACUOUS_SHARE)
 
 
 def _rotary_dim_seen(case: Case) -> int:
@@ -212,8 +256,8 @@ def _second_mistakes(case_a: Case, generated) -> list[Model]:
                     found.append(model)
         except (ValueError, np.linalg.LinAlgError):
             pass
-        generated[key] = found
-    return generated[key]
+        generated[key] = (case_a, found)  # the case keeps its x and y (their ids) alive
+    return generated[key][1]
 
 
 def _uses_first(case: Case, a: Model, b: Model, composed: Model, generated) -> bool:
@@ -366,9 +410,12 @@ def _offset_models(case: Case) -> Iterator[Model]:
 
 
 def _case_key(c: Case) -> tuple:
+    """What tells stated cases apart (x and y by identity: a case undone has its own)."""
     phi = None if c.adopted_phi is None else c.adopted_phi.tobytes()
     scaling = None if c.rope_scaling is None else repr(sorted(c.rope_scaling.items()))
     return (
+        id(c.x),
+        id(c.y),
         c.layout,
         c.rotary_dim,
         c.factor,
@@ -385,8 +432,8 @@ def _model_key(m: Model) -> tuple:
     return (m.layout, m.rotary_dim, m.scale, m.precision, m.theta_error, theta, m.phi.tobytes())
 
 
-def _screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]:
-    """(may explain, share of pair ratios within the bound), each (len(candidates),).
+def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]:
+    """(may explain, worst pair ratio over its bound), each (len(candidates),).
 
     A model that explains every output (each within tol = |s| (|x_a| + |x_b|) (a_i u_A
     |phi| + C_TRIG u_p), or the floor u_p 1e-3 max|x|: ``rope_ref.checker.precision``)
@@ -397,11 +444,14 @@ def _screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray
     (the error of each complex pair is at most sqrt(2) tol, and |x_a| + |x_b| <= sqrt(2)
     |z|), and its unrotated features within tolerance. A model the bound rules out
     (SCREEN_SLACK times it) cannot explain the outputs. Non-finite outputs are left to
-    ``fit``; non-finite angles, where the outputs are finite, explain nothing. Models of
-    the same pairs, factor, precision and frequencies are screened together.
+    ``fit`` (may: True, worst: 0); non-finite angles, where the outputs are finite,
+    explain nothing (worst: inf), nor does a model whose bound is 1 or more (any turn
+    allowed) on more than VACUOUS_SHARE of the pairs: angles of 1e6 radians and more,
+    theta_i = base^(+2i/d) at positions m + k. Models of the same pairs, factor, precision and
+    frequencies are screened together.
     """
     maybe = np.zeros(len(candidates), dtype=bool)
-    share = np.zeros(len(candidates))
+    worst = np.full(len(candidates), np.inf)
     finite = bool(np.isfinite(case.y).all())
     groups: dict[tuple, list[int]] = {}
     for k, m in enumerate(candidates):
@@ -413,8 +463,7 @@ def _screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray
             key = (m.layout, m.rotary_dim, m.scale, m.precision, m.theta_error, theta)
             groups.setdefault(key, []).append(k)
     if not finite:
-        maybe[:] = True
-        return maybe, share
+        return np.ones(len(candidates), dtype=bool), np.zeros(len(candidates))
     floor = 1e-3 * max(float(np.max(np.abs(case.x), initial=0.0)), 1.0)
     ratios: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
     for (layout, r, scale, precision, theta_error, _), ks in groups.items():
@@ -432,10 +481,12 @@ def _screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray
             2 * abs(scale) * C_TRIG * u_p + np.sqrt(2) * u_p * floor * spread
         )
         with np.errstate(all="ignore"):
-            within = np.abs(w - scale * np.exp(1j * phi)) <= SCREEN_SLACK * bound
-        share[ks] = within.mean(axis=(1, 2))
-        maybe[ks] = within.all(axis=(1, 2))
-    return maybe, share
+            ratio = np.abs(w - scale * np.exp(1j * phi)) / bound
+        worst[ks] = np.max(np.where(np.isnan(ratio), np.inf, ratio), axis=(1, 2))
+        vacuous = np.mean(bound >= 1.0, axis=(1, 2)) > VACUOUS_SHARE
+        worst[ks] = np.where(vacuous, np.inf, worst[ks])
+        maybe[ks] = worst[ks] <= SCREEN_SLACK
+    return maybe, worst
 
 
 def _pair_ratios_and_spread(case: Case, layout: str, r: int) -> tuple[np.ndarray, np.ndarray]:

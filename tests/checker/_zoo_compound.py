@@ -85,6 +85,27 @@ def _rotation_and_positions() -> list[Mutant]:
             theta_dtype="bfloat16",
         ),
         _m(
+            "sin's sign flipped (inverse rotation) and rope_theta 1e6 where 10000 is stated, fp16",
+            ("rotation_reversed", "wrong_base"),
+            {"d": 64, "layout": "half", "precision": "float16"},
+            sign=-1.0,
+            base=1e6,
+        ),
+        _m(
+            "cos and sin swapped and base 500000 where 10000 is stated, d=128",
+            ("cos_sin_swapped", "wrong_base"),
+            {"d": 128, "precision": "float32"},
+            swap_cos_sin=True,
+            base=500000.0,
+        ),
+        _m(
+            "GPT-NeoX partial rotary (half, 32 of 64) checked as interleaved over all 64",
+            ("layout_swapped", "rotary_dim_mismatch"),
+            F32,
+            layout="half",
+            rotary_dim=32,
+        ),
+        _m(
             "half layout claimed interleaved, position_ids ignored (arange), fp16",
             ("layout_swapped", "position_offset"),
             {"d": 64, "precision": "float16"},

@@ -46,7 +46,7 @@ def _model(case, name, what=""):
 def test_every_stage_is_of_a_class_of_the_vocabulary_and_others_are_their_own():
     assert set(STAGES) <= set(CLASSES)
     assert {stage(n) for n in STAGES} == {
-        "positions", "angles", "precision", "rotation", "pairing", "factor",
+        "positions", "angles", "precision", "rotation", "pairing", "features", "factor",
     }  # fmt: skip
     assert stage("a_class_named_later") == "a_class_named_later"
 
