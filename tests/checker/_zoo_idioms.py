@@ -3,7 +3,8 @@
 Each idiom computes theta, the phase and the rotation the way a real library's source does,
 in NumPy with that library's dtypes (ml_dtypes for bfloat16), independently of rope_ref:
 
-- ``hf``: HF transformers' Llama rotary: inv_freq = 1 / base ** (arange(0, r, 2) / r) in
+- ``pow`` (``real_rope``'s default): HF transformers' Llama rotary: inv_freq =
+  1 / base ** (arange(0, r, 2) / r) in
   float32, positions as float32, cos/sin of cat(freqs, freqs) in float32 cast to the model
   dtype, q cos + rotate_half(q) sin in the model dtype (NeoX's rotate_half, partial rotary
   as GPT-NeoX's rotary_pct).
@@ -14,17 +15,17 @@ in NumPy with that library's dtypes (ml_dtypes for bfloat16), independently of r
   (mlx's CPU fallback, exp(-i * (ln base / (r/2))), is ``div_term``'s numbers exactly).
 - ``ggml``: llama.cpp's ggml_rope_cache_init: theta = p, then theta *= base^(-2/r) from
   pair to pair (the phase by repeated multiplication), float32.
-- ``meta``: Meta's llama freqs_cis = polar(1, outer(t, freqs)) in complex64, x as complex
+- ``meta_rope``: Meta's llama freqs_cis = polar(1, outer(t, freqs)) in complex64, x as complex
   pairs times freqs_cis, then type_as(x).
-- ``gptj``: GPT-J's create_sinusoidal_positions table [sin | cos] in float32 and
+- ``gptj_rope``: GPT-J's create_sinusoidal_positions table [sin | cos] in float32 and
   rotate_every_two, interleaved.
 - ``gemma_jax``: Gemma's JAX rope: phase = m / base ** (2 i / r), a division.
 - ``fused``: flash-attn's / vLLM's fused kernels: every product in float32, the output
   rounded once to the model dtype.
-- ``hf_llama3`` / ``hf_yarn``: HF's _compute_llama3_parameters and
-  _compute_yarn_parameters in float32 (wavelen = 2 pi / inv_freq, the smooth blend; the
-  correction range in Python floats, floor/ceil, the float32 ramp and blend, the
-  attention factor 0.1 ln s + 1 on cos and sin).
+- ``scaled_rope`` with ``hf_llama3_inv_freq`` / ``hf_yarn_inv_freq``: HF's
+  _compute_llama3_parameters and _compute_yarn_parameters in float32 (wavelen = 2 pi /
+  inv_freq, the smooth blend; the correction range in Python floats, floor/ceil, the
+  float32 ramp and blend, the attention factor 0.1 ln s + 1 on cos and sin).
 """
 
 from __future__ import annotations
