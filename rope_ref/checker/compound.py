@@ -254,7 +254,7 @@ def _second_mistakes(case_a: Case, generated) -> list[Model]:
             for model in models(case_a):
                 if model.also is None:
                     found.append(model)
-        except (ValueError, np.linalg.LinAlgError):
+        except (ValueError, ArithmeticError, np.linalg.LinAlgError):
             pass
         generated[key] = (case_a, found)  # the case keeps its x and y (their ids) alive
     return generated[key][1]
@@ -443,12 +443,13 @@ def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]
 
     (the error of each complex pair is at most sqrt(2) tol, and |x_a| + |x_b| <= sqrt(2)
     |z|), and its unrotated features within tolerance. A model the bound rules out
-    (SCREEN_SLACK times it) cannot explain the outputs. Non-finite outputs are left to
-    ``fit`` (may: True, worst: 0); non-finite angles, where the outputs are finite,
-    explain nothing (worst: inf), nor does a model whose bound is 1 or more (any turn
-    allowed) on more than VACUOUS_SHARE of the pairs: angles of 1e6 radians and more,
-    theta_i = base^(+2i/d) at positions m + k. Models of the same pairs, factor, precision and
-    frequencies are screened together.
+    (SCREEN_SLACK times it) cannot explain the outputs. A model with finite angles has
+    finite outputs, so it explains no output that is not finite (worst: inf), and one
+    with non-finite angles explains finite outputs nowhere; non-finite outputs and
+    angles are left to ``fit`` (may: True, worst: 0). Nor does a model whose bound is 1
+    or more (any turn allowed) on more than VACUOUS_SHARE of the pairs explain anything:
+    angles of 1e6 radians and more, theta_i = base^(+2i/d) at positions m + k. Models of
+    the same pairs, factor, precision and frequencies are screened together.
     """
     maybe = np.zeros(len(candidates), dtype=bool)
     worst = np.full(len(candidates), np.inf)
@@ -457,13 +458,11 @@ def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]
     for k, m in enumerate(candidates):
         phi = m.phi
         if not np.isfinite(phi).all():
-            maybe[k] = not finite
-        else:
+            maybe[k], worst[k] = not finite, np.inf if finite else 0.0
+        elif finite:
             theta = None if m.theta is None else np.asarray(m.theta).tobytes()
             key = (m.layout, m.rotary_dim, m.scale, m.precision, m.theta_error, theta)
             groups.setdefault(key, []).append(k)
-    if not finite:
-        return np.ones(len(candidates), dtype=bool), np.zeros(len(candidates))
     floor = 1e-3 * max(float(np.max(np.abs(case.x), initial=0.0)), 1.0)
     ratios: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
     for (layout, r, scale, precision, theta_error, _), ks in groups.items():
