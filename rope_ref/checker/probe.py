@@ -16,12 +16,13 @@ boundaries, and a seeded random draw, up to the context length the implementatio
   passing.
 
 The default max_position (``default_max_position``) is the context the stated rope dict
-claims, less one, and never below 65535 (v0.1's last position, where dynamic NTK and
-LongRoPE already run scaled): ``max_position_embeddings`` where the dict carries it (HF's
-YaRN, llama3 and LongRoPE read it as the extended context), ``original_max_position_embeddings
-* factor`` where it does not (YaRN's and llama3's trained length), and for dynamic NTK,
-whose ``max_position_embeddings`` is the original length it scales beyond,
-``max_position_embeddings * factor``.
+claims, less one: its ``max_position_embeddings`` where it carries one (as HF's YaRN,
+llama3 and LongRoPE dicts may: the extended context), else 65535 (v0.1's last position), so
+a correct implementation with a 65536-row table passes. Dynamic NTK is the exception: its
+``max_position_embeddings`` is the original length it scales beyond, so it is probed to at
+least 65535, where it runs scaled. ``original_max_position_embeddings * factor`` is not
+taken as a claim: a YaRN dict states how the frequencies were stretched, not how long a
+table the implementation holds; pass ``max_position=`` to probe further.
 """
 
 from __future__ import annotations
@@ -95,27 +96,18 @@ def probe_positions(max_position: int = DEFAULT_MAX_POSITION, seed: int | None =
 
 
 def default_max_position(rope_scaling) -> int:
-    """The last position ``check`` probes when max_position is not given: the context the
-    stated rope dict claims, less one, in [DEFAULT_MAX_POSITION, MAX_POSITION] (module
-    docstring). A dict whose values are unusable gives DEFAULT_MAX_POSITION (its own
-    checks name them)."""
-    claimed = _claimed_context(rope_scaling) if isinstance(rope_scaling, dict) else None
+    """The last position ``check`` probes when max_position is not given (module
+    docstring), in [1, MAX_POSITION]. A dict whose values are unusable gives
+    DEFAULT_MAX_POSITION (its own checks name them)."""
+    if not isinstance(rope_scaling, dict):
+        return DEFAULT_MAX_POSITION
+    claimed = _number(rope_scaling.get("max_position_embeddings"))
     if claimed is None:
         return DEFAULT_MAX_POSITION
-    return int(min(max(claimed - 1, DEFAULT_MAX_POSITION), MAX_POSITION))
-
-
-def _claimed_context(rope_scaling: dict) -> float | None:
-    """The context length a rope dict claims (module docstring), or None."""
-    kind = rope_scaling.get("rope_type", rope_scaling.get("type"))
-    longest = _number(rope_scaling.get("max_position_embeddings"))
-    factor = _number(rope_scaling.get("factor"))
-    if kind == "dynamic":
-        return None if longest is None or factor is None else longest * factor
-    if longest is not None:
-        return longest
-    original = _number(rope_scaling.get("original_max_position_embeddings"))
-    return None if original is None or factor is None else original * factor
+    last = int(min(claimed - 1, MAX_POSITION))
+    if rope_scaling.get("rope_type", rope_scaling.get("type")) == "dynamic":
+        return max(last, DEFAULT_MAX_POSITION)
+    return max(last, 1)
 
 
 def _number(value) -> float | None:

@@ -153,9 +153,8 @@ def check(
         max_position: the last position fn is run at (its context length - 1), an integer
             in [1, 2^31 - 1]: the ladder is cut there and runs on past 65535 around every
             16-bit boundary, and the draw is in [0, max_position]. Default: the context
-            the rope dict claims (its max_position_embeddings, or
-            original_max_position_embeddings * factor), less one, and at least 65535
-            (``probe.default_max_position``). Multi-axis: the largest coordinate (default
+            the rope dict claims (its max_position_embeddings) less one, else 65535;
+            dynamic NTK at least 65535 (``probe.default_max_position``). Multi-axis: the largest coordinate (default
             65535 for M-RoPE, 256 patches for a 2D style).
 
     Returns:

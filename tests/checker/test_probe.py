@@ -51,34 +51,29 @@ def test_a_new_seed_each_run():
     assert len(seeds) == 5 and all(0 <= s < 2**32 for s in seeds)
 
 
-def test_the_default_max_position_is_the_claimed_context_and_at_least_65535():
+def test_the_default_max_position_is_the_claimed_context_else_65535():
     base = probe.DEFAULT_MAX_POSITION
     claims = [
         (None, base),
         ({"rope_type": "linear", "factor": 4.0}, base),
         # dynamic NTK: max_position_embeddings is the original length it scales beyond
         ({"rope_type": "dynamic", "factor": 2.0, "max_position_embeddings": 4096}, base),
-        ({"rope_type": "dynamic", "factor": 4.0, "max_position_embeddings": 32768}, 4 * 32768 - 1),
+        ({"rope_type": "dynamic", "factor": 4.0, "max_position_embeddings": 262144}, 262143),
         # HF's yarn, llama3 and longrope: max_position_embeddings is the extended context
         (
             {"rope_type": "longrope", "short_factor": [1.0], "long_factor": [1.0],
              "original_max_position_embeddings": 4096, "max_position_embeddings": 131072},
             131072 - 1,
         ),
-        (
-            {"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768},
-            4 * 32768 - 1,
-        ),
-        (
-            {"type": "yarn", "factor": 40, "original_max_position_embeddings": 4096},
-            40 * 4096 - 1,
-        ),
-        ({"rope_type": "yarn", "factor": 2.0**40, "original_max_position_embeddings": 4096},
+        ({"rope_type": "default", "max_position_embeddings": 2048}, 2047),
+        # original_max_position_embeddings * factor is how far theta was stretched, not a
+        # claim about the implementation's table
+        ({"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32768}, base),
+        ({"rope_type": "yarn", "factor": 4.0, "max_position_embeddings": 2.0**40},
          probe.MAX_POSITION),
         # unusable values are left to the dict's own checks
-        ({"rope_type": "yarn", "factor": "4", "original_max_position_embeddings": 4096}, base),
-        ({"rope_type": "yarn", "factor": float("nan"),
-          "original_max_position_embeddings": 4096}, base),
+        ({"rope_type": "yarn", "factor": 4.0, "max_position_embeddings": "4096"}, base),
+        ({"rope_type": "yarn", "factor": 4.0, "max_position_embeddings": float("nan")}, base),
         ("yarn", base),
     ]  # fmt: skip
     for rope_scaling, expected in claims:

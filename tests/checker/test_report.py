@@ -263,7 +263,8 @@ def test_a_seed_reproduces_a_run():
 
 def test_a_long_context_dict_is_run_at_its_length():
     seen = []
-    yarn = {"rope_type": "yarn", "factor": 32.0, "original_max_position_embeddings": 32768}
+    yarn = {"rope_type": "yarn", "factor": 32.0, "original_max_position_embeddings": 32768,
+            "max_position_embeddings": 32 * 32768}  # fmt: skip
     theta, factor = rr.scaled_frequencies(64, 10000.0, yarn)
 
     def fn(x, positions):

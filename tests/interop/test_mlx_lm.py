@@ -104,7 +104,7 @@ def test_yarn_ignores_truncate_false():
         LIB,
         "yarn factor 32, truncate False (gpt-oss)",
         _fn(config, base=150000.0),
-        ["frequency_formula"],
+        ["yarn_truncate_ignored"],
         ["ignores truncate=false"],
         d=64,
         layout="half",
@@ -117,11 +117,12 @@ def test_longrope_uses_the_long_factors_at_a_short_length():
     config = dict(LONGROPE, original_max_position_embeddings=65536)
     verdict(
         LIB,
-        "longrope at 65536 <= original 65536 (short factors due)",
+        "longrope at 4096 < original 65536 (short factors due)",
         _fn(config, max_position_embeddings=131072),
-        ["frequency_formula"],
+        ["longrope_wrong_factors"],
         ["long factors"],
         d=64,
         layout="half",
         rope_scaling=dict(config, max_position_embeddings=131072),
+        max_position=4095,  # a sequence of 4096, far below 65536: only the short factors are due
     )
