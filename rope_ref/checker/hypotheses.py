@@ -483,4 +483,17 @@ def _base_words(c: Case, b: float, fitted: float, theta: np.ndarray) -> str:
             f"uses base {used:.6g}, {b:.6g} NTK-scaled (fitted {fitted:.6g} before {kind} "
             f"scaling), where {stated:.6g} = {c.base:.6g} NTK-scaled is stated"
         )
-    return f"uses base {b:.6g}{ntk_words(c, b)} where {c.base:.6g} is stated (fitted {fitted:.6g})"
+    return (
+        f"uses base {_distinct(b, c.base)}{ntk_words(c, b)} where {c.base:.6g} is stated "
+        f"(fitted {_distinct(fitted, c.base)})"
+    )
+
+
+def _distinct(value: float, stated: float) -> str:
+    """value with 6 significant digits, or as many more as it takes not to print as the
+    stated base: a wrong_base never reads "base 500000 where 500000 is stated"."""
+    for digits in range(6, 18):
+        text = f"{value:.{digits}g}"
+        if text != f"{stated:.{digits}g}":
+            return text
+    return repr(value)
