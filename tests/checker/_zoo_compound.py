@@ -150,4 +150,33 @@ def _scaling_and_factor() -> list[Mutant]:
     ]
 
 
-COMPOUND: list[Mutant] = _angles_and_pairs() + _rotation_and_positions() + _scaling_and_factor()
+def _tracker_pairs() -> list[Mutant]:
+    """Pairs with the classes of public issue trackers (rope_ref.checker.tracker_bugs)."""
+    return [
+        _m(
+            "rotation applied twice and positions + 1",
+            ("position_offset", "rotated_twice"),
+            F32,
+            sign=2.0,
+            offset=1,
+        ),
+        _m(
+            "cos/sin scaled by 1.3 and half layout where interleaved is stated",
+            ("layout_swapped", "attention_factor_wrong"),
+            F32,
+            scale=1.3,
+            layout="half",
+        ),
+        _m(
+            "phase in fp16 (overflows past 65504) and the inverse rotation, fp16 half",
+            ("rotation_reversed", "low_precision_angles"),
+            {"d": 64, "layout": "half", "precision": "float16"},
+            phase_dtype="float16",
+            sign=-1.0,
+        ),
+    ]
+
+
+COMPOUND: list[Mutant] = (
+    _angles_and_pairs() + _rotation_and_positions() + _scaling_and_factor() + _tracker_pairs()
+)
