@@ -95,6 +95,7 @@ DATA_PATH = (
     "rope_ref.checker.case",
     "rope_ref.checker.precision_models",
     "rope_ref.checker.tracker_bugs",
+    "rope_ref.checker.misreadings",
     "rope_ref.checker.hypotheses",
     "rope_ref.checker.compound",
     "rope_ref.checker.diagnose",
