@@ -119,6 +119,10 @@ def _wrapped_or_clamped(c: Case, est: np.ndarray) -> Iterator[Model]:
     if not np.any(off):
         return
     m_off, m_eff = m[off], np.round(est[off])
+    if np.all(m_eff == 0):  # a cache of 1 row, or m mod 1: no rotation at all
+        what = "turns no pair at any position: RoPE is not applied (every position reads as 0)"
+        yield c.model("pairs_unrotated", what, np.zeros_like(c.phi))
+        return
     seen = f"position {m_off[-1]:g} turns as {m_eff[-1]:g}"
     gaps = m_off - m_eff
     if np.all(gaps > 0) and np.all(gaps < 2.0**62):
@@ -195,6 +199,8 @@ def _attention_factor_wrong(c: Case) -> Iterator[Model]:
     if norms.size == 0:
         return
     fitted = float(np.median(norms))
+    if not (np.isfinite(fitted) and fitted > 0):  # all-zero outputs: no factor to fit
+        return
     known = _known_factors(c)
     picks: dict[float, str] = {}
     for value, words in known:  # the first formula that gives a value names it

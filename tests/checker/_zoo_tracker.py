@@ -120,6 +120,8 @@ def _positions() -> list[Mutant]:
                lambda x, p: cached_rope(x, p, rows=8192, mode="clip", base=500000.0,
                                         dtype="bfloat16"),
                {"d": 128, "layout": "half", "base": 500000.0, "precision": "bfloat16"}),
+        Mutant("rotary call skipped (q returned as it came)", "pairs_unrotated",
+               lambda x, p: np.array(x), {"d": 64, "precision": "float32"}),
         Mutant("apply_rotary_pos_emb called twice", "rotated_twice", twice_rope,
                {"d": 64, "precision": "float32"}),
         Mutant("applied twice, half, bf16", "rotated_twice",
