@@ -295,13 +295,18 @@ def run_command(args) -> int:
     try:
         report = check_command(args.run, timeout=timeout, precision=args.precision, **config)
     except UNUSABLE as err:
-        text = " ".join(str(err).split()) or type(err).__name__  # one line
-        if args.json:
-            print(json.dumps({"ok": False, "error": text}))
-        print(f"rope-ref check --run: {text}", file=sys.stderr)
-        return 2
+        return _unusable(err, args, "rope-ref check --run")
     print(json.dumps(report.to_dict(), indent=2) if args.json else str(report))
     return 0 if report.ok else 1
+
+
+def _unusable(err: Exception, args, prefix: str) -> int:
+    """Exit 2 with the error on one line of stderr (and as JSON on stdout with --json)."""
+    text = " ".join(str(err).split()) or type(err).__name__  # one line
+    if args.json:
+        print(json.dumps({"ok": False, "error": text}))
+    print(f"{prefix}: {text}", file=sys.stderr)
+    return 2
 
 
 def _export(args) -> int:
@@ -317,11 +322,7 @@ def _check(args) -> int:
     try:
         results = check_directory(args.dir, args.precision)
     except UNUSABLE as err:
-        text = " ".join(str(err).split()) or type(err).__name__  # one line
-        if args.json:
-            print(json.dumps({"ok": False, "error": text}))
-        print(f"rope-ref check: unusable input: {text}", file=sys.stderr)
-        return 2
+        return _unusable(err, args, "rope-ref check: unusable input")
     ok = all(report.ok for _, report in results)
     if args.json:
         print(
