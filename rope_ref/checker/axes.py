@@ -17,17 +17,23 @@ as a model of it (``rope_ref.checker.models``):
 plus the mistakes 1D RoPE makes too (layout, direction, cos/sin, positions off by one,
 angles in low precision, another base). Besides the listed candidates, the axis of each
 pair is fitted from the outputs themselves (``fitted_axes``) and the fitted assignment is
-named by what it is.
+named by what it is. When no class explains the outputs, two mistakes at once are tried
+(``axis_pairs``, the machinery of ``rope_ref.checker.compound``; docs/compound.md,
+"Multi-axis").
 """
+
+from dataclasses import replace
 
 import numpy as np
 
 from rope_ref.checker import probe
 from rope_ref.checker.axis_case import AxisCase, check_positions_for, stated_axes
-from rope_ref.checker.axis_models import models
+from rope_ref.checker.axis_models import mistakes
+from rope_ref.checker.compound import CLOSEST_FITTED, Pair, screen, stage
 from rope_ref.checker.diagnose import also_fit, best_fits, explaining
-from rope_ref.checker.models import Fit, compare, turn
+from rope_ref.checker.models import Fit, Model, compare, fit, remembering, turn
 from rope_ref.checker.precision import PRECISIONS, tolerance
+from rope_ref.checker.vocabulary import CLASSES
 from rope_ref.paper.axes import STYLES, split_scaling
 from rope_ref.validation import check_outputs_array, check_precision
 
@@ -40,7 +46,7 @@ def axis_verdict(case: AxisCase) -> tuple[bool, list[tuple[str, str]], Fit]:
     if before.ratio <= 1.0:
         return True, [], before
     with np.errstate(over="ignore", invalid="ignore"):
-        return False, [_diagnose(case, before)], before
+        return False, _diagnose(case, before), before
 
 
 def _tolerance(case, phi, layout, precision):
@@ -55,23 +61,128 @@ def _tolerance(case, phi, layout, precision):
     )
 
 
-def _diagnose(case: AxisCase, before: Fit) -> tuple[str, str]:
+#: The stage (``rope_ref.checker.compound.STAGES``) of each multi-axis class: which
+#: coordinate each pair reads (axes), which pairs turn (features). Two mistakes compose
+#: only from different stages.
+AXIS_STAGES = {
+    "mrope_section_mismatch": "axes",
+    "mrope_style_swapped": "axes",
+    "hw_swapped": "axes",
+    "scalar_positions": "axes",
+    "half_duplication": "axes",
+    "pairs_unrotated": "features",
+}
+
+
+def _stage(name: str) -> str:
+    return AXIS_STAGES.get(name) or stage(name)
+
+
+def _diagnose(case: AxisCase, before: Fit) -> list[tuple[str, str]]:
     """The class whose best model explains every output (plausible first, then the order
-    of CLASSES), with evidence; else ``unexplained`` naming the closest."""
+    of CLASSES), with evidence; else the pair of classes that does (``axis_pairs``), both
+    named; else ``unexplained`` naming the two closest classes and the closest pair."""
     tokens = np.arange(case.positions.shape[1])  # a model's phi is per token already
-    best = best_fits(models(case), case.x, tokens, case.y)
-    strict = explaining(best)
-    if strict:
-        result, model = best[strict[0]]
-        return strict[0], _evidence(case, model.what, before, result) + also_fit(best, strict)
-    name = min(best, key=lambda n: best[n][0].ratio)
-    result, model = best[name]
-    return "unexplained", (
-        f"no bug class explains the outputs (max error/tolerance {before.ratio:.3g} at "
-        f"token {before.position:g}, p = {_at(case, before)}, feature {before.feature}); "
-        f"closest: {name} ({model.what}), within tolerance on {100 * result.fraction:.1f}% "
-        "of outputs"
+    with remembering():  # the adopted cases share one x and y
+        found = list(mistakes(case))
+        best = best_fits([model for model, _ in found], case.x, tokens, case.y)
+        strict = explaining(best)
+        if strict:
+            result, model = best[strict[0]]
+            detail = _evidence(case, model.what, before, result) + also_fit(best, strict)
+            return [(strict[0], detail)]
+        pairs, near = axis_pairs(case, found)
+    if pairs:
+        return _pair_findings(case, pairs, before, best)
+    closest = sorted(best, key=lambda n: (best[n][0].ratio, CLASSES.index(n)))[:2]
+    text = (
+        f"no bug class nor pair of classes explains the outputs (max error/tolerance "
+        f"{before.ratio:.3g} at token {before.position:g}, p = {_at(case, before)}, feature "
+        f"{before.feature}); closest: "
+        + ", then ".join(
+            f"{n} ({best[n][1].what}), within tolerance on {100 * best[n][0].fraction:.1f}% "
+            "of outputs"
+            for n in closest
+        )
     )
+    if near is not None:
+        text += (
+            f"; closest pair: {near.first.name} ({near.first.what}) with {near.second.name} "
+            f"({near.second.what}), within tolerance on {100 * near.fit.fraction:.1f}% of outputs"
+        )
+    return [("unexplained", text)]
+
+
+def axis_pairs(case: AxisCase, found) -> tuple[list[Pair], Pair | None]:
+    """(the pairs of mistakes that explain every output, best first; the closest pair if
+    none does), as ``rope_ref.checker.compound.fit_pairs`` for a 1D case.
+
+    found: (model, changes) of every single mistake (``axis_models.mistakes``). Each is
+    adopted as the first mistake A (the case ``replace(case, **changes)``: a port making
+    A), and every mistake B of another stage (``AXIS_STAGES``, ``compound.stage``) is
+    proposed on that case: B's model makes both. ``compound.screen`` rules out the
+    composed models whose pair ratios cannot be within tolerance; the rest are fitted.
+    Explaining pairs come plausible first, then in the order of ``CLASSES``, then by fit;
+    one per two classes. The closest pair (of the CLOSEST_FITTED least worst screened, the
+    one within tolerance on the most outputs) is None when a pair explains.
+    """
+    tokens = np.arange(case.positions.shape[1])
+    triples = [
+        (a, b)
+        for a, changes in found
+        for b, _ in mistakes(replace(case, **changes))
+        if _stage(b.name) != _stage(a.name)
+    ]
+    maybe, worst = screen(case, [b for _, b in triples])
+    passed: dict[tuple[str, str], Pair] = {}
+    for k in np.flatnonzero(maybe):
+        pair = _pair(*triples[k], fit(triples[k][1], case.x, tokens, case.y))
+        names = (pair.first.name, pair.second.name)
+        if pair.fit.ratio <= 1.0 and (names not in passed or _order(pair) < _order(passed[names])):
+            passed[names] = pair
+    ranked = sorted(passed.values(), key=_order)
+    near = [k for k in np.argsort(worst, kind="stable")[:CLOSEST_FITTED] if np.isfinite(worst[k])]
+    if ranked or not near:
+        return ranked, None
+    tried = [_pair(*triples[k], fit(triples[k][1], case.x, tokens, case.y)) for k in near]
+    return [], max(tried, key=lambda pair: pair.fit.fraction)
+
+
+def _pair(a: Model, b: Model, result: Fit) -> Pair:
+    first, second = sorted((a, b), key=lambda m: CLASSES.index(m.name))
+    return Pair(first=first, second=second, composed=b, fit=result)
+
+
+def _order(pair: Pair) -> tuple:
+    """Plausible first, then CLASSES order of the two classes, then the better fit."""
+    first, second = CLASSES.index(pair.first.name), CLASSES.index(pair.second.name)
+    return (not pair.plausible, first, second, pair.fit.ratio)
+
+
+def _pair_findings(case: AxisCase, pairs: list[Pair], before: Fit, best) -> list[tuple[str, str]]:
+    """The two findings of the best explaining pair: each its own model's evidence, the
+    share its class explains alone, the combined fit; the other explaining pairs."""
+    pair, after = pairs[0], pairs[0].fit
+    both = (
+        f"max error/tolerance {before.ratio:.3g} before, {after.ratio:.3g} after both "
+        f"explanations, which together account for every output (worst error "
+        f"{before.error:.3g} at token {before.position:g}, p = {_at(case, before)} -> "
+        f"{after.error:.3g})"
+    )
+    found = []
+    for model, other in ((pair.first, pair.second), (pair.second, pair.first)):
+        alone = best[model.name][0].fraction if model.name in best else 0.0
+        found.append((model.name, (
+            f"the implementation {model.what}, and also {other.name}; alone the best "
+            f"{model.name} model is within tolerance on {100 * alone:.1f}% of outputs; {both}"
+        )))  # fmt: skip
+    if len(pairs) > 1:
+        others = "; ".join(
+            f"{p.first.name} ({p.first.what}) with {p.second.name} ({p.second.what})"
+            for p in pairs[1:]
+        )
+        found[0] = (found[0][0], f"{found[0][1]}; the same outputs also fit: {others}")
+    return found
 
 
 def _at(case: AxisCase, f: Fit) -> str:

@@ -12,6 +12,7 @@ import numpy as np
 from rope_ref.checker import probe
 from rope_ref.checker.case import frequencies_for, theta_error_for
 from rope_ref.checker.models import Model
+from rope_ref.checker.precision import round_to
 from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes, split_scaling
 from rope_ref.scaling.config import stated
 from rope_ref.validation import check_base, check_layout, check_rotary_dim
@@ -39,6 +40,13 @@ class AxisCase:
     seed, max_position, drawn: the seed of the drawn positions, the largest coordinate
     and how many tokens were drawn (``check_positions_for``); None, None, 0 for a golden
     group's positions.
+
+    The rest is how the angles are formed (``angles``), as stated by default; a case that
+    adopts a mistake (``rope_ref.checker.axes``' compound diagnosis) sets them:
+    theta_precision, phase_precision: theta (or p, theta and p theta) rounded to that
+    precision; shared_halves: the second half of the pairs given the first half's angles;
+    unrotated: pairs held at angle 0; alpha, beta: the turn alpha phi + beta (reversed:
+    -1, 0; cos and sin swapped: -1, pi/2).
     """
 
     x: np.ndarray
@@ -58,11 +66,41 @@ class AxisCase:
     seed: int | None = None
     max_position: int | None = None
     drawn: int = 0
+    theta_precision: str | None = None
+    phase_precision: str | None = None
+    shared_halves: bool = False
+    unrotated: tuple = ()
+    alpha: float = 1.0
+    beta: float = 0.0
 
     @property
     def phi(self) -> np.ndarray:
-        """(seq, rotary_dim/2) stated angles p_(a(i)) theta_i."""
-        return axis_angles(self.positions, self.theta, self.axes)
+        """(seq, rotary_dim/2) the case's angles (``angles``): p_(a(i)) theta_i as stated."""
+        return self.angles()
+
+    def angles(self, positions=None, theta=None, axes=None) -> np.ndarray:
+        """(seq, rotary_dim/2) the angles this case's implementation turns by, at vector
+        positions (k, seq), frequencies and axes (rotary_dim/2,) (default the case's):
+        alpha phi + beta, phi = p_(a(i)) theta_i (eq 13 per axis) formed as the case says."""
+        p = self.positions if positions is None else positions
+        theta = self.theta if theta is None else theta
+        axes = self.axes if axes is None else axes
+        if self.theta_precision is not None:
+            theta = round_to(theta, self.theta_precision)
+        q = self.phase_precision
+        if q is None:
+            phi = axis_angles(p, theta, axes)
+        else:  # p and theta rounded, their product rounded (a 16-bit phase)
+            phi = round_to(raw_angles(round_to(p, q), round_to(theta, q), axes), q)
+        quarter = self.rotary_dim // 4
+        if self.shared_halves and quarter and self.rotary_dim % 4 == 0:
+            phi = np.concatenate([phi[:, :quarter], phi[:, :quarter]], axis=1)
+        if self.unrotated:
+            phi = phi.copy()
+            phi[:, list(self.unrotated)] = 0.0
+        if (self.alpha, self.beta) == (1.0, 0.0):
+            return phi
+        return self.alpha * phi + self.beta
 
     def model(self, name, what, phi, *, layout=None, precision=None, plausible=True) -> Model:
         return Model(
@@ -78,8 +116,14 @@ class AxisCase:
         )
 
     def with_axes(self, name, what, axes, positions=None, theta=None) -> Model:
-        p = self.positions if positions is None else positions
-        return self.model(name, what, axis_angles(p, self.theta if theta is None else theta, axes))
+        return self.model(name, what, self.angles(positions, theta, axes))
+
+
+def raw_angles(p: np.ndarray, theta: np.ndarray, axes: np.ndarray) -> np.ndarray:
+    """p_(a(i)) theta_i without the finiteness check: a coordinate rounded to float16
+    can be inf (65535), and the angles then hold NaN there (``models.turn`` keeps it)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.moveaxis(p[axes], 0, -1) * theta
 
 
 def stated_axes(d, base, layout, rotary_dim, rope_scaling, style, section):

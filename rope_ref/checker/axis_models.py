@@ -3,70 +3,81 @@ each proposes the angles p'_(a'(i)) theta'_i a port with that mistake turns pair
 the stated case: sections in another order or size, chunked and interleaved swapped, h and
 w swapped, the first half's angles on both halves, one coordinate for every pair; the 1D
 mistakes (layout, direction, cos/sin, an offset, another base, low-precision angles); and
-the axes fitted pair by pair from the outputs (``fitted_axes``), named by what they are."""
+the axes fitted pair by pair from the outputs (``fitted_axes``), named by what they are.
+
+Each mistake is a change of the stated case (``mistakes``: the AxisCase fields a port
+with that mistake states differently), so that a case adopting one mistake proposes every
+other on top of it (two mistakes at once, ``rope_ref.checker.axes``)."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 
 import numpy as np
 
 from rope_ref.checker.axis_case import AxisCase
 from rope_ref.checker.case import frequencies_for
-from rope_ref.checker.models import pair_ratios
-from rope_ref.checker.precision import round_to
-from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes
+from rope_ref.checker.models import Model, pair_ratios
+from rope_ref.paper.axes import STYLES, axis_frequencies, mrope_axes
 from rope_ref.paper.layouts import other_layouts
 
 
 def models(c: AxisCase):
     """Every model of every class, for a stated multi-axis case."""
-    yield from _one_d_mistakes(c)
-    yield from _section_mismatches(c)
-    yield from _style_swaps(c)
-    yield from _hw_swaps(c)
-    yield from _half_duplication(c)
-    yield from _scalar_positions(c)
-    yield from _unrotated(c)
-    yield from _fitted(c)
+    for model, _ in mistakes(c):
+        yield model
+
+
+def mistakes(c: AxisCase):
+    """(model, changes) of every model of every class: changes are the AxisCase fields a
+    port making that mistake states otherwise (``replace(c, **changes)`` is that port's
+    case, and ``model`` turns by its angles)."""
+    for family in (
+        _one_d_mistakes,
+        _section_mismatches,
+        _style_swaps,
+        _hw_swaps,
+        _half_duplication,
+        _scalar_positions,
+        _unrotated,
+        _fitted,
+    ):
+        yield from family(c)
+
+
+def _made(c: AxisCase, name: str, what: str, **changes) -> tuple[Model, dict]:
+    """The model of the port whose case is c with ``changes``, and the changes."""
+    port = replace(c, **changes)
+    return port.model(name, what, port.phi, layout=port.layout, precision=port.precision), changes
 
 
 def _one_d_mistakes(c: AxisCase):
-    phi = c.phi
     for other in other_layouts(c.layout):
-        yield c.model("layout_swapped", f"pairs features {other} where {c.layout} is stated",
-                      phi, layout=other)  # fmt: skip
-    yield c.model("rotation_reversed", "turns by -p_(a(i)) theta_i (R^T)", -phi)
-    yield c.model("cos_sin_swapped", "exchanges cos and sin", np.pi / 2 - phi)
+        yield _made(c, "layout_swapped", f"pairs features {other} where {c.layout} is stated",
+                    layout=other)  # fmt: skip
+    yield _made(c, "rotation_reversed", "turns by -p_(a(i)) theta_i (R^T)",
+                alpha=-c.alpha, beta=-c.beta)  # fmt: skip
+    yield _made(c, "cos_sin_swapped", "exchanges cos and sin",
+                alpha=-c.alpha, beta=np.pi / 2 - c.beta)  # fmt: skip
     for k in (-1, 1):
-        yield c.model(
+        yield _made(
+            c,
             "position_offset",
             f"uses every coordinate {'+' if k > 0 else '-'} 1"
             + (" (0-based where 1-based are stated)" if k < 0 else ""),
-            axis_angles(c.positions + k, c.theta, c.axes),
+            positions=c.positions + k,
         )
     for base in (1e4, 5e5, 1e6, 5e6):
         if base != c.base:
-            theta, _ = _theta_of(c, base)
-            yield c.model(
-                "wrong_base", f"uses base {base:g} where {c.base:g} is stated",
-                axis_angles(c.positions, theta, c.axes),
-            )  # fmt: skip
+            yield _made(c, "wrong_base", f"uses base {base:g} where {c.base:g} is stated",
+                        theta=_theta_of(c, base)[0], base=base)  # fmt: skip
     tol_precision = "float32" if c.precision == "float64" else c.precision
     for q in ["bfloat16", "float16"] + (["float32"] if c.precision == "float64" else []):
-        theta_q, p_q = round_to(c.theta, q), round_to(c.positions, q)
-        for what, phi in (
-            (f"rounds theta to {q} before the phase", axis_angles(c.positions, theta_q, c.axes)),
-            (f"computes the phase p theta in {q}", round_to(_raw_angles(p_q, theta_q, c.axes), q)),
-        ):
-            yield c.model("low_precision_angles", what, phi, precision=tol_precision)
-
-
-def _raw_angles(p: np.ndarray, theta: np.ndarray, axes: np.ndarray) -> np.ndarray:
-    """p_(a(i)) theta_i without the finiteness check: a coordinate rounded to float16
-    can be inf (65535), and the model then holds NaN there (``turn`` keeps it)."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        return np.moveaxis(p[axes], 0, -1) * theta
+        yield _made(c, "low_precision_angles", f"rounds theta to {q} before the phase",
+                    theta_precision=q, precision=tol_precision)  # fmt: skip
+        yield _made(c, "low_precision_angles", f"computes the phase p theta in {q}",
+                    phase_precision=q, precision=tol_precision)  # fmt: skip
 
 
 def _theta_of(c: AxisCase, base: float):
@@ -88,21 +99,23 @@ def _section_mismatches(c: AxisCase):
     for section in sorted(sections - {tuple(c.section)}):
         axes = _axes_or_none(c.style, section, half)
         if axes is not None:
-            yield c.with_axes(
+            yield _made(
+                c,
                 "mrope_section_mismatch",
                 f"uses mrope_section {list(section)} where {list(c.section)} is stated",
-                axes,
+                axes=axes,
             )
     names = _axis_names(c)
     for order in itertools.permutations(range(3)):
         if order in ((0, 1, 2), (0, 2, 1)):  # (0, 2, 1) is hw_swapped
             continue
-        yield c.with_axes(
+        yield _made(
+            c,
             "mrope_section_mismatch",
             "gives the chunks to the axes in the order "
             + "".join(names[j] for j in order)
             + " (rows of the positions in another order)",
-            np.asarray(order)[c.axes],
+            axes=np.asarray(order)[c.axes],
         )
 
 
@@ -122,11 +135,12 @@ def _style_swaps(c: AxisCase):
         for section in dict.fromkeys([tuple(c.section), STYLES[style][1]]):
             axes = _axes_or_none(style, section, half)
             if axes is not None and not np.array_equal(axes, c.axes):
-                yield c.with_axes(
+                yield _made(
+                    c,
                     "mrope_style_swapped",
                     f"assigns frequencies as {_STYLE_WORDS[style]} (section {list(section)}) "
                     f"where {_STYLE_WORDS[c.style]} is stated",
-                    axes,
+                    axes=axes,
                 )
 
 
@@ -141,57 +155,56 @@ def _hw_swaps(c: AxisCase):
     h, w = (1, 2) if _mrope_family(c) else (0, 1)
     p = c.positions.copy()
     p[[h, w]] = p[[w, h]]
-    yield c.with_axes("hw_swapped", "exchanges the h and w coordinates", c.axes, positions=p)
+    yield _made(c, "hw_swapped", "exchanges the h and w coordinates", positions=p)
 
 
 def _half_duplication(c: AxisCase):
-    quarter = c.rotary_dim // 4
-    if quarter == 0 or c.rotary_dim % 4:
+    if c.rotary_dim // 4 == 0 or c.rotary_dim % 4 or c.shared_halves:
         return
-    phi = c.phi
-    yield c.model(
+    yield _made(
+        c,
         "half_duplication",
         "gives the second half of the pairs the first half's angles (both halves share "
         "one cos/sin table)",
-        np.concatenate([phi[:, :quarter], phi[:, :quarter]], axis=1),
+        shared_halves=True,
     )
 
 
 def _scalar_positions(c: AxisCase):
     names = _axis_names(c)
     for j in range(c.positions.shape[0]):
-        yield c.with_axes(
+        yield _made(
+            c,
             "scalar_positions",
             f"uses one coordinate, {names[j]}, for every pair (1D positions where vector "
             "positions are stated)",
-            np.full_like(c.axes, j),
+            axes=np.full_like(c.axes, j),
         )
     seq = np.broadcast_to(np.arange(c.positions.shape[1], dtype=np.float64), c.positions.shape)
-    yield c.with_axes(
+    yield _made(
+        c,
         "scalar_positions",
         "ignores the positions given and uses the token index 0, 1, ..., seq-1 on every axis",
-        c.axes,
         positions=np.ascontiguousarray(seq),
     )
 
 
 def _unrotated(c: AxisCase):
     """Some pairs never turn: their output equals their input (times the factor) at every
-    position, where the stated angles p_(a(i)) theta_i move them. Those pairs, fitted from
-    the outputs, get angle 0; the others keep the stated ones."""
+    position, where the case's angles move them. Those pairs, fitted from the outputs, get
+    angle 0; the others keep the case's."""
     w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, r/2): s e^(i phi) per pair
     still = np.all(np.abs(w - c.factor) <= 1e-6 * c.factor, axis=0)
     moving = np.any(np.abs(np.sin(c.phi)) > 1e-3, axis=0)
     pairs = np.flatnonzero(still & moving)
     if pairs.size and pairs.size < c.theta.size:
-        phi = c.phi.copy()
-        phi[:, pairs] = 0.0
         shown = ", ".join(map(str, pairs[:8])) + (", ..." if pairs.size > 8 else "")
-        yield c.model(
+        yield _made(
+            c,
             "pairs_unrotated",
             f"leaves {pairs.size} pair(s) unrotated (pairs {shown}: angle 0 at every "
             "position, as if turned by a position row that is always 0)",
-            phi,
+            unrotated=tuple(sorted(set(c.unrotated) | set(pairs.tolist()))),
         )
 
 
@@ -201,21 +214,23 @@ def _axis_names(c: AxisCase) -> str:
 
 def fitted_axes(c: AxisCase) -> np.ndarray:
     """a*(i): for each pair, the axis whose coordinates explain its turns best (the phase
-    of the least-squares ratio of output to input pairs, ``pair_ratios``)."""
+    of the least-squares ratio of output to input pairs, ``pair_ratios``, against the
+    case's angles with every pair on that axis: ``AxisCase.angles``)."""
     w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, r/2): s e^(i phi)
     k = c.positions.shape[0]
     cost = np.empty((k, c.theta.size))
     for j in range(k):
-        guess = np.exp(1j * c.positions[j][:, None] * c.theta[None, :]) * c.factor
-        cost[j] = np.mean(np.abs(w - guess), axis=0)
-    return np.argmin(cost, axis=0)
+        guess = np.exp(1j * c.angles(axes=np.full_like(c.axes, j))) * c.factor
+        with np.errstate(invalid="ignore"):
+            cost[j] = np.mean(np.abs(w - guess), axis=0)
+    return np.argmin(np.where(np.isnan(cost), np.inf, cost), axis=0)
 
 
 def _fitted(c: AxisCase):
     axes = fitted_axes(c)
     name = None if np.array_equal(axes, c.axes) else _classify(c, axes)
     if name is not None:
-        yield c.with_axes(name, f"turns the pairs by the axes {_runs(c, axes)} (fitted)", axes)
+        yield _made(c, name, f"turns the pairs by the axes {_runs(c, axes)} (fitted)", axes=axes)
 
 
 def _classify(c: AxisCase, axes: np.ndarray) -> str | None:
