@@ -84,3 +84,52 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+#: The multi-axis path (``rope_ref.checker.axes.axis_pairs``): M-RoPE ports in HF's
+#: style (``mrope_rope``, float32, d = 128, Qwen2-VL's rope dict) right, with one
+#: mistake, two, and three.
+MULTI_AXIS_CASES = [
+    ("M-RoPE pass", {}, 0),
+    ("M-RoPE single: h and w swapped", {"rows": (0, 2, 1)}, 0),
+    ("M-RoPE compound: section + base 1e4", {"section": (24, 24, 16), "base": 1e4}, 0),
+    ("M-RoPE compound: h/w swapped + coords + 1", {"rows": (0, 2, 1)}, 1),
+    ("M-RoPE compound: one table for both halves + 1", {"duplicate_half": True}, 1),
+    ("M-RoPE unexplained: h/w + base + coords + 1", {"rows": (0, 2, 1), "base": 1e4}, 1),
+]
+
+
+def run_multi_axis(repeats: int = 3) -> list[list[object]]:
+    from checker._zoo import mrope_rope
+
+    scaling = {"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]}
+
+    def once(fn) -> tuple[float, float, object]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        report = check(fn, d=128, layout="half", rope_scaling=scaling, seed=0)
+        return time.perf_counter() - wall, time.process_time() - cpu, report
+
+    rows = []
+    for label, impl, shift in MULTI_AXIS_CASES:
+
+        def fn(x, positions, impl=impl, shift=shift):
+            return mrope_rope(x, positions + shift, **impl)
+
+        *cold, report = once(fn)
+        warm = np.median([once(fn)[:2] for _ in range(repeats)], axis=0).tolist()
+        names = " + ".join(f.name for f in report.findings) or "PASS"
+        rows.append([f"d=128 {label}", *cold, *warm, names])
+    return rows
+
+
+def main_multi_axis() -> None:
+    print_table(
+        "rope_ref.check seconds, multi-axis (M-RoPE): pass / one / two at once / none explains",
+        ["implementation", "cold wall", "cold cpu", "warm wall", "warm cpu", "verdict"],
+        run_multi_axis(),
+        note="seed=0; target: a compound under 1 s",
+    )
+
+
+if __name__ == "__main__":
+    main_multi_axis()

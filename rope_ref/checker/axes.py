@@ -34,14 +34,15 @@ from rope_ref.checker.diagnose import also_fit, best_fits, explaining
 from rope_ref.checker.models import Fit, Model, compare, fit, remembering, turn
 from rope_ref.checker.precision import PRECISIONS, tolerance
 from rope_ref.checker.vocabulary import CLASSES
-from rope_ref.paper.axes import STYLES, split_scaling
+from rope_ref.paper.axes import STYLES, axis_angles, split_scaling
 from rope_ref.validation import check_outputs_array, check_precision
 
 
 def axis_verdict(case: AxisCase) -> tuple[bool, list[tuple[str, str]], Fit]:
     """(ok, [(name, detail)], fit at the worst output) of a case."""
-    ref = turn(case.x, case.phi, case.layout, case.rotary_dim, case.factor)
-    tol = _tolerance(case, case.phi, case.layout, case.precision)
+    phi = axis_angles(case.positions, case.theta, case.axes)  # checked: a golden group's
+    ref = turn(case.x, phi, case.layout, case.rotary_dim, case.factor)
+    tol = _tolerance(case, phi, case.layout, case.precision)
     before = compare(case.y, ref, tol, np.arange(case.positions.shape[1]))
     if before.ratio <= 1.0:
         return True, [], before

@@ -13,7 +13,7 @@ from rope_ref.checker import probe
 from rope_ref.checker.case import frequencies_for, theta_error_for
 from rope_ref.checker.models import Model
 from rope_ref.checker.precision import round_to
-from rope_ref.paper.axes import STYLES, axis_angles, axis_frequencies, mrope_axes, split_scaling
+from rope_ref.paper.axes import STYLES, axis_frequencies, mrope_axes, split_scaling
 from rope_ref.scaling.config import stated
 from rope_ref.validation import check_base, check_layout, check_rotary_dim
 from rope_ref.validation.axes import check_section, check_style
@@ -88,8 +88,8 @@ class AxisCase:
         if self.theta_precision is not None:
             theta = round_to(theta, self.theta_precision)
         q = self.phase_precision
-        if q is None:
-            phi = axis_angles(p, theta, axes)
+        if q is None:  # the case's arrays are checked already (``stated_axes``)
+            phi = raw_angles(p, theta, axes)
         else:  # p and theta rounded, their product rounded (a 16-bit phase)
             phi = round_to(raw_angles(round_to(p, q), round_to(theta, q), axes), q)
         quarter = self.rotary_dim // 4
