@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -60,13 +61,28 @@ def _cos_sin_swapped(fn, d=128):
     return swapped
 
 
-def _rotary(style, d, base, *, rows, theta_dtype=None, shift=0, section=None):
-    """A multi-axis rotary (rope_ref's, float64, half layout) with the position rows read
-    in the order ``rows``, theta rounded to ``theta_dtype`` (inv_freq cast to 16 bits) and
-    coordinates moved by ``shift``."""
+def _rotary(style, d, base, *, rows, theta_dtype=None, shift=0, section=None, layout="half"):
+    """A multi-axis rotary (rope_ref's, float64) with the position rows read in the order
+    ``rows``, theta rounded to ``theta_dtype`` (inv_freq cast to 16 bits), coordinates
+    moved by ``shift`` and features paired as ``layout``."""
     theta, axes = rr.axis_frequencies(d, base, style=style, section=section)
     theta = theta if theta_dtype is None else round_to(theta, theta_dtype)
-    return lambda x, p: rr.rotate(x, p[list(rows)] + shift, theta=theta, axes=axes, layout="half")
+    return lambda x, p: rr.rotate(x, p[list(rows)] + shift, theta=theta, axes=axes, layout=layout)
+
+
+def _bf16_autocast_hw_swapped(x, positions, d=128):
+    """Qwen2-VL's M-RoPE under bf16 autocast with h and w rows swapped: inv_freq, the
+    positions and freqs = p inv_freq in bfloat16, cos and sin of them, outputs bfloat16."""
+    theta, axes = rr.axis_frequencies(d, 1e6, style="mrope", section=(16, 24, 24))
+    p = round_to(positions[[0, 2, 1]], "bfloat16")
+    phi = round_to(p[axes].T * round_to(theta, "bfloat16"), "bfloat16")  # (seq, d/2)
+    c, s = np.cos(phi), np.sin(phi)
+    x = np.asarray(x, dtype=np.float64)
+    out = x.copy()
+    a, b = rr.pair_indices(d, "half")
+    out[..., a] = x[..., a] * c - x[..., b] * s
+    out[..., b] = x[..., b] * c + x[..., a] * s
+    return out.astype(ml_dtypes.bfloat16)
 
 
 def _mrope(label, expected, config, wrap=None, shift=0, **impl) -> Mutant:
@@ -149,6 +165,24 @@ COMPOUNDS = [
         QWEN2,
     ),
     Mutant(
+        "M-RoPE h and w swapped under bf16 autocast (bf16 outputs)",
+        ("low_precision_angles", "hw_swapped"),
+        _bf16_autocast_hw_swapped,
+        QWEN2,
+    ),
+    Mutant(
+        "Ernie-4.5-VL h and w swapped, coordinates + 1",
+        ("position_offset", "hw_swapped"),
+        _rotary("mrope_ernie", 128, 5e5, rows=(0, 2, 1), shift=1, layout="interleaved"),
+        {"d": 128, "base": 5e5, "layout": "interleaved", "style": "mrope_ernie"},
+    ),
+    Mutant(
+        "Llama 4 vision 0-based, rotate_half on interleaved weights",
+        ("layout_swapped", "position_offset"),
+        _rotary("llama4_vision", 88, 1e4, rows=(0, 1), shift=-1),
+        {"d": 88, "base": 1e4, "layout": "interleaved", "style": "llama4_vision"},
+    ),
+    Mutant(
         "Pixtral h and w swapped, coordinates + 1",
         ("position_offset", "hw_swapped"),
         _rotary("pixtral", 64, 1e4, rows=(1, 0), shift=1),
@@ -181,6 +215,13 @@ EVIDENCE = {
     },
     "M-RoPE h and w swapped, inv_freq cast to bf16": {
         "low_precision_angles": "rounds theta to bfloat16",
+    },
+    "M-RoPE h and w swapped under bf16 autocast (bf16 outputs)": {
+        "low_precision_angles": "in bfloat16",
+    },
+    "Llama 4 vision 0-based, rotate_half on interleaved weights": {
+        "position_offset": "0-based where 1-based are stated",
+        "layout_swapped": "pairs features half where interleaved is stated",
     },
 }
 _REPORTS: dict[str, object] = {}
