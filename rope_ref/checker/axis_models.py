@@ -197,15 +197,17 @@ def _unrotated(c: AxisCase):
     still = np.all(np.abs(w - c.factor) <= 1e-6 * c.factor, axis=0)
     moving = np.any(np.abs(np.sin(c.phi)) > 1e-3, axis=0)
     pairs = np.flatnonzero(still & moving)
-    if pairs.size and pairs.size < c.theta.size:
-        shown = ", ".join(map(str, pairs[:8])) + (", ..." if pairs.size > 8 else "")
-        yield _made(
-            c,
-            "pairs_unrotated",
-            f"leaves {pairs.size} pair(s) unrotated (pairs {shown}: angle 0 at every "
-            "position, as if turned by a position row that is always 0)",
-            unrotated=tuple(sorted(set(c.unrotated) | set(pairs.tolist()))),
-        )
+    if not pairs.size:
+        return
+    shown = ", ".join(map(str, pairs[:8])) + (", ..." if pairs.size > 8 else "")
+    what = (
+        f"leaves {pairs.size} pair(s) unrotated (pairs {shown}: angle 0 at every "
+        "position, as if turned by a position row that is always 0)"
+    )
+    if pairs.size == c.theta.size:  # as ``tracker_bugs`` names it on the 1D path
+        what = "turns no pair at any position: RoPE is not applied (every position reads as 0)"
+    unrotated = tuple(sorted(set(c.unrotated) | set(pairs.tolist())))
+    yield _made(c, "pairs_unrotated", what, unrotated=unrotated)
 
 
 def _axis_names(c: AxisCase) -> str:

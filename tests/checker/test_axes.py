@@ -193,3 +193,9 @@ def test_a_multi_axis_implementation_right_only_on_the_ladder_fails_at_any_seed(
         report = _check(style, ladder_only, seed=seed)
         assert not report.ok and report.position >= ladder.shape[1], str(report)
         assert report.seed == seed and report.drawn == 8
+
+
+@pytest.mark.parametrize("style", ["mrope", "pixtral"])
+def test_a_port_that_never_rotates_is_named_pairs_unrotated(style):
+    detail = _named(_check(style, lambda x, positions: x.copy()), "pairs_unrotated")
+    assert "RoPE is not applied" in detail
