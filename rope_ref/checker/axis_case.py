@@ -115,9 +115,6 @@ class AxisCase:
             plausible=plausible,
         )
 
-    def with_axes(self, name, what, axes, positions=None, theta=None) -> Model:
-        return self.model(name, what, self.angles(positions, theta, axes))
-
 
 def raw_angles(p: np.ndarray, theta: np.ndarray, axes: np.ndarray) -> np.ndarray:
     """p_(a(i)) theta_i without the finiteness check: a coordinate rounded to float16

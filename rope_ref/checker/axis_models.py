@@ -49,7 +49,7 @@ def mistakes(c: AxisCase):
 def _made(c: AxisCase, name: str, what: str, **changes) -> tuple[Model, dict]:
     """The model of the port whose case is c with ``changes``, and the changes."""
     port = replace(c, **changes)
-    return port.model(name, what, port.phi, layout=port.layout, precision=port.precision), changes
+    return port.model(name, what, port.phi), changes
 
 
 def _one_d_mistakes(c: AxisCase):
