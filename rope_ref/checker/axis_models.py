@@ -18,7 +18,8 @@ import numpy as np
 
 from rope_ref.checker.axis_case import AxisCase
 from rope_ref.checker.case import frequencies_for
-from rope_ref.checker.models import Model, pair_ratios
+from rope_ref.checker.models import Model, pair_ratios, phase_lines
+from rope_ref.checker.precision import C_ANGLE, angle_coefficients, angle_unit
 from rope_ref.paper.axes import STYLES, axis_frequencies, mrope_axes
 from rope_ref.paper.layouts import other_layouts
 
@@ -60,24 +61,125 @@ def _one_d_mistakes(c: AxisCase):
                 alpha=-c.alpha, beta=-c.beta)  # fmt: skip
     yield _made(c, "cos_sin_swapped", "exchanges cos and sin",
                 alpha=-c.alpha, beta=np.pi / 2 - c.beta)  # fmt: skip
-    for k in (-1, 1):
+    lines = phase_fit(c)
+    for k in fitted_offsets(c, lines):
         yield _made(
             c,
             "position_offset",
-            f"uses every coordinate {'+' if k > 0 else '-'} 1"
-            + (" (0-based where 1-based are stated)" if k < 0 else ""),
+            f"uses every coordinate {'+' if k > 0 else '-'} {abs(k)}"
+            + (" (0-based where 1-based are stated)" if k == -1 else ""),
             positions=c.positions + k,
         )
-    for base in (1e4, 5e5, 1e6, 5e6):
-        if base != c.base:
-            yield _made(c, "wrong_base", f"uses base {base:g} where {c.base:g} is stated",
-                        theta=_theta_of(c, base)[0], base=base)  # fmt: skip
+    yield from _wrong_bases(c, lines)
     tol_precision = "float32" if c.precision == "float64" else c.precision
     for q in ["bfloat16", "float16"] + (["float32"] if c.precision == "float64" else []):
         yield _made(c, "low_precision_angles", f"rounds theta to {q} before the phase",
                     theta_precision=q, precision=tol_precision)  # fmt: skip
         yield _made(c, "low_precision_angles", f"computes the phase p theta in {q}",
                     phase_precision=q, precision=tol_precision)  # fmt: skip
+
+
+def phase_fit(c: AxisCase) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(omega, icpt, good, source), each (r/2,): the line icpt_i + omega_i p fitted to the
+    phases of pair i (``pair_ratios``, ``phase_lines``) against the coordinate row the
+    case says it reads, p_(a(source_i)); source_i is the pair whose angle pair i carries
+    (itself, or the first half's with ``shared_halves``); good: pairs that turn (not held
+    still by ``unrotated``) with a finite line."""
+    w = pair_ratios(c.x, c.y, c.layout, c.rotary_dim)  # (seq, r/2): s e^(i phi)
+    source = np.arange(c.theta.size)
+    quarter = c.rotary_dim // 4
+    if c.shared_halves and quarter and c.rotary_dim % 4 == 0:
+        source[quarter:] = source[:quarter]
+    rows = c.axes[source]
+    omega, icpt = np.full(source.size, np.nan), np.full(source.size, np.nan)
+    for j in np.unique(rows):  # every pair against row j (remembered: cases share rows)
+        on = rows == j
+        line, at_0 = phase_lines(c.positions[j], w)
+        omega[on], icpt[on] = line[on], at_0[on]
+    good = np.isfinite(omega) & np.isfinite(icpt)
+    good[list(c.unrotated)] = False
+    return omega, icpt, good, source
+
+
+def fit_axis_base(c: AxisCase, lines) -> float | None:
+    """The base b whose frequencies (``_theta_of``) best match the phase slopes of the
+    pairs, each against the coordinate row it reads (lines: ``phase_fit``; a reversed
+    turn's slopes are -theta_i): the misfit of ``tracker_bugs.fit_base`` (a grid over
+    [1.5, 1e10] in ln b, refined around its minimum), per axis. Every
+    multi-axis style's theta_i is b^(-e_i) (eq 15 over its axis' share), so theta at b is
+    exp(-e_i ln b), e_i read from theta at base e. None: no pair turns."""
+    omega, _, good, source = lines
+    if not good.any():
+        return None
+    slope = (omega / c.alpha)[good]  # alpha theta_i p + beta: slope alpha theta_i
+    rows = c.axes[source][good]
+    m_max = np.max(np.abs(c.positions), axis=1)[rows]  # each pair's largest coordinate
+    m_max = np.where(m_max > 0, m_max, 1.0)
+    exponent = -np.log(_theta_of(c, np.e)[0])[source][good]  # e_i: theta_i = b^(-e_i)
+
+    def misfit(log_b):
+        theta = np.exp(-np.multiply.outer(log_b, exponent))  # (..., pairs)
+        return np.sum((m_max * (slope - theta)) ** 2, axis=-1)
+
+    grid = np.linspace(np.log(1.5), np.log(1e10), 241)
+    for _ in range(4):  # the bracket around the grid's minimum, 100 times finer each time
+        k = int(np.argmin(misfit(grid)))
+        lo, hi = grid[max(k - 1, 0)], grid[min(k + 1, len(grid) - 1)]
+        grid = np.linspace(lo, hi, 201)
+    return float(np.exp(grid[int(np.argmin(misfit(grid)))]))
+
+
+#: How many of the offsets the pairs' intercepts suggest are tried (the commonest): each
+#: is proposed on every adopted case, so fewer than the 1D path's MAX_OFFSET_GUESSES.
+OFFSET_GUESSES = 2
+
+#: The bases tried besides the fitted one (and its roundings): the usual ones.
+USUAL_BASES = (1e4, 5e5, 1e6, 5e6)
+
+
+def _wrong_bases(c: AxisCase, lines):
+    """wrong_base at the fitted base (``fit_axis_base``), its roundings to 1-4 digits and
+    the usual bases; a base within max_i a_i u_A (relative) of the stated one moves theta
+    by less than a correct port's own angle error: it is the stated base, not named."""
+    fitted = fit_axis_base(c, lines)
+    near = set() if fitted is None else {fitted} | {float(f"{fitted:.{s}g}") for s in (1, 2, 3, 4)}
+    bases = near | set(USUAL_BASES)
+    same = float(np.max(angle_coefficients(c.theta), initial=C_ANGLE)) * angle_unit(c.precision)
+    for base in sorted(bases):
+        if abs(np.log(base / c.base)) <= same:
+            continue
+        what = f"uses base {_digits(base, c.base)} where {c.base:g} is stated"
+        if base in near:  # a usual base far from the fitted one is a guess, not a fit
+            what += f" (fitted {_digits(fitted, c.base)})"
+        port = replace(c, theta=_theta_of(c, base)[0], base=base)
+        plausible = base == float(f"{base:.3g}")
+        model = port.model("wrong_base", what, port.phi, plausible=plausible)
+        yield model, {"theta": port.theta, "base": base}
+
+
+def _digits(value: float, stated: float) -> str:
+    """value as %g, or with as many more digits as it takes not to print as the stated
+    base (a wrong_base never reads "base 500000 where 500000 is stated")."""
+    for digits in range(6, 18):
+        text = f"{value:.{digits}g}"
+        if text != f"{stated:.{digits}g}":
+            return f"{value:g}" if float(f"{value:g}") == value else text
+    return repr(value)
+
+
+def fitted_offsets(c: AxisCase, lines) -> list[int]:
+    """The offsets k (every coordinate + k) the phase intercepts suggest, then -1 and 1
+    (lines: ``phase_fit``): the commonest of (icpt_i - beta) / omega_i over the pairs (an
+    offset k moves pair i's line alpha theta_i p + beta by alpha k theta_i, so its pairs
+    agree; another mistake's scatter one guess per pair)."""
+    omega, icpt, good, _ = lines
+    good = good & (omega != 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        votes = np.round((icpt[good] - c.beta) / omega[good])
+    votes = votes[np.isfinite(votes) & (np.abs(votes) < 1e7)]
+    values, counts = np.unique(votes, return_counts=True)
+    guesses = [int(v) for v in values[np.argsort(-counts, kind="stable")[:OFFSET_GUESSES]]]
+    return [k for k in dict.fromkeys(guesses + [-1, 1]) if k != 0]
 
 
 def _theta_of(c: AxisCase, base: float):
