@@ -32,7 +32,13 @@ import numpy as np
 from rope_ref.checker.case import Case
 from rope_ref.checker.hypotheses import models
 from rope_ref.checker.models import Fit, Model, fit, pair_ratios, phase_lines
-from rope_ref.checker.precision import C_TRIG, UNIT_ROUNDOFFS, angle_coefficients, angle_unit
+from rope_ref.checker.precision import (
+    C_TRIG,
+    UNIT_ROUNDOFFS,
+    angle_coefficients,
+    angle_unit,
+    offset_pairs,
+)
 from rope_ref.checker.vocabulary import CLASSES
 from rope_ref.paper.frequencies import frequencies
 from rope_ref.paper.layouts import pair_indices
@@ -200,7 +206,30 @@ def _first_mistakes(case: Case, fits) -> list[Model]:
             best[model.name] = (result, model)
     for _, model in best.values():
         picks.setdefault(id(model), model)
-    return [*picks.values(), *_offset_models(case)]
+    return [*(_full_width(case, m) for m in picks.values()), *_offset_models(case)]
+
+
+def _full_width(case: Case, model: Model) -> Model:
+    """A model of pairs at a feature offset (``last_features_rotated``) as the same turn
+    of all d features, its pairs those of a layout over d and the others turned by 0
+    (interleaved pairs at an even offset; the half layout of the last d/2 features is
+    half_in_halves' second half), so that it is adopted (``adopt``); else the model."""
+    if model.offset == 0:
+        return model
+    a, b = offset_pairs(model.rotary_dim, model.layout, model.offset, case.d)
+    for layout in dict.fromkeys((model.layout, "interleaved", "half", "half_in_halves")):
+        try:
+            big_a, big_b = pair_indices(case.d, layout)
+        except ValueError:  # half_in_halves needs d a multiple of 4
+            continue
+        where = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(big_a, big_b, strict=True))}
+        slots = [where.get((int(i), int(j))) for i, j in zip(a, b, strict=True)]
+        if None in slots:
+            continue
+        phi = np.zeros((model.phi.shape[0], case.d // 2))
+        phi[:, slots] = model.phi
+        return replace(model, phi=phi, layout=layout, rotary_dim=case.d, theta=None, offset=0)
+    return model
 
 
 def _vacuous(model: Model) -> bool:
@@ -222,8 +251,9 @@ def _rotary_dim_seen(case: Case) -> int:
 def _angle_map(case: Case, model: Model):
     """(alpha, beta, gain) where the model turns the stated pairs by alpha phi + beta
     (phi the stated angles; alpha, beta scalars) with factor gain times the stated one,
-    and is not the stated RoPE itself; else None."""
-    if (model.layout, model.rotary_dim, model.precision) != (
+    and is not the stated RoPE itself; else None (a model at a feature offset turns other
+    pairs)."""
+    if model.offset or (model.layout, model.rotary_dim, model.precision) != (
         case.layout,
         case.rotary_dim,
         case.precision,
@@ -312,8 +342,12 @@ def adopt(case: Case, model: Model) -> Case | None:
     + k or another position per row; rope_scaling dropped where theta' is plain eq 15 of
     the stated base, the variant ignored); otherwise phi is adopted as it is
     (``Case.adopted_phi``), which the classes that change the pairs, the factor or how cos
-    and sin are applied turn on. None where phi is no product and rotary_dim changes.
+    and sin are applied turn on. None where phi is no product and rotary_dim changes, and
+    for a model at a feature offset (a Case has none; ``_full_width`` gives the ones that
+    are a turn of all d features).
     """
+    if model.offset:
+        return None
     same_pairs = model.rotary_dim == case.rotary_dim
     factored = _factor_angles(model.phi, case.positions, case.theta if same_pairs else None)
     common = dict(
@@ -429,7 +463,16 @@ def _case_key(c: Case) -> tuple:
 
 def _model_key(m: Model) -> tuple:
     theta = None if m.theta is None else np.asarray(m.theta).tobytes()
-    return (m.layout, m.rotary_dim, m.scale, m.precision, m.theta_error, theta, m.phi.tobytes())
+    return (
+        m.layout,
+        m.rotary_dim,
+        m.offset,
+        m.scale,
+        m.precision,
+        m.theta_error,
+        theta,
+        m.phi.tobytes(),
+    )
 
 
 def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]:
@@ -461,18 +504,18 @@ def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]
             maybe[k], worst[k] = not finite, np.inf if finite else 0.0
         elif finite:
             theta = None if m.theta is None else np.asarray(m.theta).tobytes()
-            key = (m.layout, m.rotary_dim, m.scale, m.precision, m.theta_error, theta)
+            key = (m.layout, m.rotary_dim, m.offset, m.scale, m.precision, m.theta_error, theta)
             groups.setdefault(key, []).append(k)
     floor = 1e-3 * max(float(np.max(np.abs(case.x), initial=0.0)), 1.0)
-    ratios: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
-    for (layout, r, scale, precision, theta_error, _), ks in groups.items():
-        if not _unrotated_within(case, r, precision, floor):
-            continue  # features past r changed: none of these explains the outputs
+    ratios: dict[tuple[str, int, int], tuple[np.ndarray, np.ndarray]] = {}
+    for (layout, r, offset, scale, precision, theta_error, _), ks in groups.items():
+        if not _unrotated_within(case, r, precision, floor, offset):
+            continue  # features outside the rotated ones changed: none of these explains
         model = candidates[ks[0]]
         phi = np.stack([candidates[k].phi for k in ks])  # (n, seq, r/2)
-        if (layout, r) not in ratios:
-            ratios[(layout, r)] = _pair_ratios_and_spread(case, layout, r)
-        w, spread = ratios[(layout, r)]
+        if (layout, r, offset) not in ratios:
+            ratios[(layout, r, offset)] = _pair_ratios_and_spread(case, layout, r, offset)
+        w, spread = ratios[(layout, r, offset)]
         u_p, u_a = UNIT_ROUNDOFFS[precision], angle_unit(precision)
         theta = np.ones(r // 2) if model.theta is None else model.theta
         slope = 2 * abs(scale) * (angle_coefficients(theta) * u_a + theta_error)
@@ -488,20 +531,24 @@ def screen(case: Case, candidates: list[Model]) -> tuple[np.ndarray, np.ndarray]
     return maybe, worst
 
 
-def _pair_ratios_and_spread(case: Case, layout: str, r: int) -> tuple[np.ndarray, np.ndarray]:
+def _pair_ratios_and_spread(
+    case: Case, layout: str, r: int, offset: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """(w, sum|z| / sum|z|^2), each (seq, r/2): ``pair_ratios`` and its spread over batch
-    and heads (inf where every pair is 0)."""
-    a, b = pair_indices(r, layout)
+    and heads (inf where every pair is 0), the pairs at features [offset, offset + r)."""
+    a, b = offset_pairs(r, layout, offset, case.d)
     z2 = case.x[..., a] ** 2 + case.x[..., b] ** 2
     den = np.sum(z2, axis=(0, 1))
     with np.errstate(invalid="ignore", divide="ignore"):
         spread = np.where(den > 0, np.sum(np.sqrt(z2), axis=(0, 1)) / den, np.inf)
-    return pair_ratios(case.x, case.y, layout, r), spread
+    return pair_ratios(case.x, case.y, layout, r, offset), spread
 
 
-def _unrotated_within(case: Case, r: int, precision: str, floor: float) -> bool:
-    """The features from r on within SCREEN_SLACK times their tolerance of y = x."""
+def _unrotated_within(case: Case, r: int, precision: str, floor: float, offset: int = 0) -> bool:
+    """The features outside [offset, offset + r) within SCREEN_SLACK times their tolerance
+    of y = x."""
     u_p = UNIT_ROUNDOFFS[precision]
-    xs, ys = case.x[..., r:], case.y[..., r:]
+    keep = np.r_[0:offset, offset + r : case.x.shape[-1]]
+    xs, ys = case.x[..., keep], case.y[..., keep]
     tol = np.maximum(C_TRIG * u_p * np.abs(xs), u_p * floor)
     return bool(np.all(np.abs(ys - xs) <= SCREEN_SLACK * tol))

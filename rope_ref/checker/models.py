@@ -1,7 +1,8 @@
 """Forward models for the checker: RoPE turned by any angles, and how well a model fits.
 
 A model of an implementation, right or wrong, is four things: which features it pairs
-(layout, rotary_dim), the angle phi[m, i] by which it turns pair i at position m (eq 13:
+(layout, rotary_dim, and the first of them, offset: 0 but for a port that rotates
+``x[..., -rotary_dim:]``), the angle phi[m, i] by which it turns pair i at position m (eq 13:
 m theta_i for a correct one), and the factor s it multiplies the rotated features by
 (the attention factor of a scaling variant, 1 otherwise). Every bug class of the checker
 is such a model with other angles, pairs or factor (``rope_ref.checker.hypotheses``).
@@ -15,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rope_ref.checker.precision import tolerance
-from rope_ref.paper.layouts import pair_indices
+from rope_ref.checker.precision import offset_pairs, tolerance
 from rope_ref.paper.rotary import rotate
 
 
@@ -29,6 +29,8 @@ class Model:
     theta_error: the relative error bound of rope_ref's own theta, which it adds;
     theta: (rotary_dim/2,) the stated frequencies, whose a_i (``_precision``) it uses.
     also: a second mistake the same model makes, (class name, what): two named at once.
+    offset: the first rotated feature: the layout's pairs over features [offset, offset +
+    rotary_dim) turn, the others pass through (``precision.offset_pairs``).
     plausible: False for a model whose parameter is fitted to an arbitrary value (a base
     of 9980.49): it is named only when no plausible model explains the outputs.
     """
@@ -44,6 +46,7 @@ class Model:
     plausible: bool = True
     theta: np.ndarray | None = None
     also: tuple[str, str] | None = None
+    offset: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,14 +66,23 @@ class Fit:
     feature: int
 
 
-def turn(x: np.ndarray, phi: np.ndarray, layout: str, rotary_dim: int, scale: float = 1.0):
+def turn(
+    x: np.ndarray,
+    phi: np.ndarray,
+    layout: str,
+    rotary_dim: int,
+    scale: float = 1.0,
+    offset: int = 0,
+):
     """y = s R x with pair i at position m turned by phi[m, i] (eq 13 per block).
 
-    x: (batch, heads, seq, d) float64; phi: (seq, rotary_dim/2). Returns (batch, heads, seq,
-    d) float64; features past rotary_dim pass through. Uses ``rope_ref.rotate`` with
-    theta = (1,) and phi as the positions of each pair, so no rotation is written twice.
+    x: (batch, heads, seq, d) float64; phi: (seq, rotary_dim/2). The pairs are the
+    layout's over features [offset, offset + rotary_dim) (``precision.offset_pairs``).
+    Returns (batch, heads, seq, d) float64; the other features pass through. Uses
+    ``rope_ref.rotate`` with theta = (1,) and phi as the positions of each pair, so no
+    rotation is written twice.
     """
-    a, b = pair_indices(rotary_dim, layout)
+    a, b = offset_pairs(rotary_dim, layout, offset, x.shape[-1])
     pairs = np.stack([x[..., a], x[..., b]], axis=-1)  # (B, H, S, r/2, 2)
     pairs = np.moveaxis(pairs, -2, -3)  # (B, H, r/2, S, 2)
     finite = np.isfinite(phi)
@@ -89,7 +101,7 @@ def fit(model: Model, x: np.ndarray, positions: np.ndarray, y: np.ndarray) -> Fi
     x, y: (batch, heads, seq, d) float64 (y may hold NaN or inf); positions: (seq,).
     An output that is non-finite in both y and the model counts as explained.
     """
-    y_model = turn(x, model.phi, model.layout, model.rotary_dim, model.scale)
+    y_model = turn(x, model.phi, model.layout, model.rotary_dim, model.scale, model.offset)
     tol = tolerance(
         x,
         model.phi,
@@ -99,6 +111,7 @@ def fit(model: Model, x: np.ndarray, positions: np.ndarray, y: np.ndarray) -> Fi
         precision=model.precision,
         theta_error=model.theta_error,
         theta=model.theta,
+        offset=model.offset,
     )
     return compare(y, y_model, tol, positions)
 
@@ -122,19 +135,22 @@ def compare(y: np.ndarray, y_model: np.ndarray, tol: np.ndarray, positions) -> F
     )
 
 
-def pair_ratios(x: np.ndarray, y: np.ndarray, layout: str, rotary_dim: int) -> np.ndarray:
+def pair_ratios(
+    x: np.ndarray, y: np.ndarray, layout: str, rotary_dim: int, offset: int = 0
+) -> np.ndarray:
     """w[m, i]: the complex factor that best maps pair i of x to pair i of y at position m.
 
     Pair i as the complex number z = x_a + i x_b (the complex form of eq 12); w is the
     least-squares ratio sum(conj(z) y_z) / sum |z|^2 over batch and heads. A rotation by
-    phi with factor s gives w = s e^(i phi). Returns (seq, rotary_dim/2) complex128.
+    phi with factor s gives w = s e^(i phi). The pairs are the layout's over features
+    [offset, offset + rotary_dim). Returns (seq, rotary_dim/2) complex128.
     """
-    key = ("pair_ratios", id(x), id(y), layout, rotary_dim)
-    return _recall(key, (x, y), lambda: _pair_ratios(x, y, layout, rotary_dim))
+    key = ("pair_ratios", id(x), id(y), layout, rotary_dim, offset)
+    return _recall(key, (x, y), lambda: _pair_ratios(x, y, layout, rotary_dim, offset))
 
 
-def _pair_ratios(x, y, layout: str, rotary_dim: int) -> np.ndarray:
-    a, b = pair_indices(rotary_dim, layout)
+def _pair_ratios(x, y, layout: str, rotary_dim: int, offset: int) -> np.ndarray:
+    a, b = offset_pairs(rotary_dim, layout, offset, x.shape[-1])
     z = x[..., a] + 1j * x[..., b]
     w = np.where(np.isfinite(y[..., a]), y[..., a], 0.0) + 1j * np.where(
         np.isfinite(y[..., b]), y[..., b], 0.0

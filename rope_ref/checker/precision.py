@@ -118,6 +118,7 @@ def tolerance(
     precision: str,
     theta_error: float = 0.0,
     theta: np.ndarray | None = None,
+    offset: int = 0,
 ) -> np.ndarray:
     """Tolerance (T) of the module docstring for every output.
 
@@ -133,12 +134,14 @@ def tolerance(
             exact than rope_ref is not failed for rope_ref's rounding.
         theta: (rotary_dim/2,) the frequencies phi is turned by, for a_i
             (``angle_coefficients``); None takes theta_i = 1 (a_i = C_ANGLE + C_STEP i).
+        offset: the first rotated feature: the pairs are the layout's over features
+            [offset, offset + rotary_dim) (``offset_pairs``); the others pass through.
 
     Returns:
         (batch, heads, seq, d) float64, > 0.
     """
     u_p, u_a = UNIT_ROUNDOFFS[precision], angle_unit(precision)
-    a, b = pair_indices(rotary_dim, layout)
+    a, b = offset_pairs(rotary_dim, layout, offset, x.shape[-1])
     mag = np.abs(x[..., a]) + np.abs(x[..., b])
     a_i = angle_coefficients(np.ones(rotary_dim // 2) if theta is None else theta)
     with np.errstate(invalid="ignore"):
@@ -149,3 +152,20 @@ def tolerance(
     tol[..., b] = per_pair
     floor = u_p * 1e-3 * max(float(np.max(np.abs(x), initial=0.0)), 1.0)
     return np.maximum(tol, floor)
+
+
+def offset_pairs(
+    rotary_dim: int, layout: str, offset: int, d: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs (a, b) of ``pair_indices(rotary_dim, layout)`` moved to features
+    [offset, offset + rotary_dim) of a head of d features (a port rotating
+    ``x[..., -rotary_dim:]`` has offset d - rotary_dim). Returns two (rotary_dim/2,) int
+    arrays; ValueError when the slice does not fit in d."""
+    a, b = pair_indices(rotary_dim, layout)
+    if isinstance(offset, bool) or not isinstance(offset, (int, np.integer)):
+        raise TypeError(f"offset must be an int, got {type(offset).__name__}")
+    if offset < 0 or offset + rotary_dim > d:
+        raise ValueError(
+            f"offset must be in [0, d - rotary_dim] = [0, {d - rotary_dim}], got {offset}"
+        )
+    return a + int(offset), b + int(offset)

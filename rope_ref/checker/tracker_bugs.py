@@ -7,7 +7,9 @@ fitted to the outputs, its evidence in the detail (fitted length, factor, modulu
   m - 65536; uint16: as m mod 65536), the modulus fitted;
 - ``cache_too_short``: a cos/sin cache of L rows read at positions >= L, clamped to its
   last row (a gather that clips, as jnp indexing does) or wrapped (m mod L), L fitted;
-- ``last_features_rotated``: RoPE on the last rotary_dim features instead of the first;
+- ``last_features_rotated``: RoPE on the last rotary_dim features instead of the first
+  (the stated pairs, theta and attention factor at offset d - rotary_dim), the first
+  feature that changes fitted;
 - ``attention_factor_wrong``: the rotated features multiplied by another factor than the
   stated one (fitted from the pair norms |w|), and which formula gives it;
 - ``dynamic_ntk_wrong_length``: dynamic NTK scaled for another length than seq_len =
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import replace
 
 import numpy as np
 
@@ -169,28 +172,27 @@ def _at(c: Case, name: str, what: str, positions: np.ndarray) -> Model:
 
 
 def _last_features_rotated(c: Case) -> Iterator[Model]:
-    """x[..., d - r:] turned where x[..., :r] is stated. Written as a turn of all d
-    features by 0 on the leading pairs: exact for the interleaved layout, and for the half
-    layout at r = d/2 (Gemma 4's half_in_halves over d: pairs (d/2 + j, 3d/4 + j)); a
-    stated attention factor would scale the pairs at 0 too, so none is tried then."""
+    """x[..., d - r:] turned where x[..., :r] is stated: the stated pairs (layout, theta,
+    attention factor) over features [d - r, d) (``Model.offset``), and over features
+    [k, k + r) with k the first feature the outputs change, where that is another one
+    that fits (a slice at another offset)."""
     d, r = c.d, c.rotary_dim
-    if r >= d or c.factor != 1.0:
+    if r >= d:
         return
-    if c.layout == "interleaved":
-        layout = "interleaved"
-    elif c.layout == "half" and 2 * r == d and d % 4 == 0:
-        layout = "half_in_halves"
-    else:
-        return
-    phi = np.zeros((c.positions.size, d // 2))
-    phi[:, (d - r) // 2 :] = c.phi
-    same = np.all(c.y == c.x, axis=(0, 1, 2))  # (d,) the features the outputs leave alone
-    kept = d if np.all(same) else int(np.argmin(same))
+    changed = np.flatnonzero(np.any(~(c.y == c.x), axis=(0, 1, 2)))  # NaN counts as changed
+    fitted = int(changed[0]) if changed.size else d
+    kept = f"fitted offset {fitted}: the first {fitted} features come out unchanged"
     what = (
         f"rotates the last {r} features (x[..., {d - r}:]) where rotary_dim={r} turns "
-        f"the first {r} (fitted: the first {kept} features come out unchanged)"
+        f"the first {r} ({kept})"
     )
-    yield c.model("last_features_rotated", what, phi, layout=layout, rotary_dim=d)
+    yield replace(c.model("last_features_rotated", what), offset=d - r)
+    if 0 < fitted < d - r:
+        what = (
+            f"rotates features x[..., {fitted}:{fitted + r}] where rotary_dim={r} turns "
+            f"the first {r} ({kept})"
+        )
+        yield replace(c.model("last_features_rotated", what), offset=fitted)
 
 
 def _attention_factor_wrong(c: Case) -> Iterator[Model]:

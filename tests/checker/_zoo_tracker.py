@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 
-from checker._zoo import LLAMA3, YARN, Mutant, _m, _scaled, numpy_rope
+from checker._zoo import LLAMA3, YARN, Mutant, _m, _scaled, cast, numpy_rope
 from rope_ref.scaling.scaled import scaled_frequencies
 
 F32 = np.float32
@@ -54,11 +54,13 @@ def twice_rope(x, positions, *, dtype="float32", layout="interleaved"):
     return numpy_rope(once, positions, dtype=dtype, layout=layout)
 
 
-def last_features_rope(x, positions, *, rotary_dim: int, layout: str):
-    """Partial rotary on x[..., -rotary_dim:] (the pass-through features first)."""
+def last_features_rope(x, positions, *, rotary_dim: int, layout: str, dtype="float32", **impl):
+    """Partial rotary on x[..., -rotary_dim:] (the pass-through features first), as
+    ChatGLM and a NeoX port slicing the wrong end write it; impl: numpy_rope's (inv_freq
+    and scale for a scaling variant)."""
     d = x.shape[-1]
-    turned = numpy_rope(x[..., d - rotary_dim :], positions, layout=layout)
-    return np.concatenate([x[..., : d - rotary_dim].astype(turned.dtype), turned], -1)
+    turned = numpy_rope(x[..., d - rotary_dim :], positions, layout=layout, dtype=dtype, **impl)
+    return np.concatenate([cast(x[..., : d - rotary_dim], dtype).astype(turned.dtype), turned], -1)
 
 
 def hf_yarn_inv_freq(r, base, factor, original, beta_fast, beta_slow, truncate=True):
@@ -133,7 +135,22 @@ def _positions() -> list[Mutant]:
         Mutant("NeoX rotary_pct 0.5 on the last half", "last_features_rotated",
                lambda x, p: last_features_rope(x, p, rotary_dim=32, layout="half"),
                {**half, "rotary_dim": 32}),
+        Mutant("NeoX rotary_pct 0.25 on the last quarter", "last_features_rotated",
+               lambda x, p: last_features_rope(x, p, rotary_dim=16, layout="half"),
+               {**half, "rotary_dim": 16}),
+        Mutant("NeoX rotary_pct 0.25 on the last quarter, bf16", "last_features_rotated",
+               lambda x, p: last_features_rope(x, p, rotary_dim=16, layout="half",
+                                               dtype="bfloat16"),
+               {**half, "rotary_dim": 16, "precision": "bfloat16"}),
+        Mutant("YaRN (attention factor) on the last 32 features", "last_features_rotated",
+               lambda x, p: last_features_rope(x, p, rotary_dim=32, layout="half",
+                                               inv_freq=_yarn_32[0], scale=_yarn_32[1]),
+               {**half, "rotary_dim": 32, "rope_scaling": YARN}),
     ]  # fmt: skip
+
+
+#: YaRN's (theta, attention factor) over rotary_dim 32 at seq_len 65536 (as ``_scaled``).
+_yarn_32 = scaled_frequencies(32, 10000.0, YARN, seq_len=65536)
 
 
 DEEPSEEK_YARN = {

@@ -22,8 +22,11 @@ from rope_ref.checker.precision import (
     C_ANGLE,
     C_LOG,
     C_STEP,
+    C_TRIG,
+    UNIT_ROUNDOFFS,
     angle_coefficients,
     round_to,
+    tolerance,
 )
 from rope_ref.checker.precision_models import ulps
 from rope_ref.checker.report import check, verdict
@@ -244,6 +247,23 @@ def test_angle_coefficients_are_the_documented_formula():
     assert a[0] == C_ANGLE
     assert a[1] == pytest.approx(C_ANGLE + C_LOG * np.log(10.0) + C_STEP)
     assert a[2] == C_ANGLE + 2 * C_STEP and a[3] == C_ANGLE + 3 * C_STEP
+
+
+@pytest.mark.parametrize("layout, r, offset", [("half", 16, 48), ("interleaved", 8, 20)])
+def test_the_tolerance_at_an_offset_is_the_slices_own_and_pass_through_elsewhere(layout, r, offset):
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-2, 2, (2, 3, 5, 64))
+    phi = np.outer(np.arange(5.0), frequencies(r, 10000.0))
+    kw = dict(layout=layout, rotary_dim=r, scale=1.3, precision="float32")
+    tol = tolerance(x, phi, offset=offset, **kw)
+    part = slice(offset, offset + r)
+    assert np.array_equal(tol[..., part], tolerance(x[..., part], phi, **kw))
+    outside = np.r_[0:offset, offset + r : 64]
+    u = UNIT_ROUNDOFFS["float32"]
+    floor = u * 1e-3 * np.max(np.abs(x))
+    assert np.array_equal(
+        tol[..., outside], np.maximum(C_TRIG * u * np.abs(x[..., outside]), floor)
+    )
 
 
 def test_a_base_within_float32_rounding_of_the_stated_one_passes():

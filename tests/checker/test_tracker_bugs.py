@@ -22,13 +22,15 @@ YARN = {"rope_type": "yarn", "factor": 8.0, "original_max_position_embeddings": 
 DYNAMIC = {"rope_type": "dynamic", "factor": 4.0, "max_position_embeddings": 4096}
 
 
-def _case(fn, precision="float64", d=64, base=10000.0, rope_scaling=None, layout="half"):
+def _case(
+    fn, precision="float64", d=64, base=10000.0, rope_scaling=None, layout="half", rotary_dim=None
+):
     rng = np.random.default_rng(0)
     shape = (2, 3, POSITIONS.size, d)
     x = round_to(rng.choice([-1.0, 1.0], shape) * rng.uniform(0.5, 2, shape), "bfloat16")
     y = np.asarray(fn(x, POSITIONS), dtype=np.float64)
     return make_case(
-        x, y, POSITIONS, d=d, base=base, layout=layout, rotary_dim=None,
+        x, y, POSITIONS, d=d, base=base, layout=layout, rotary_dim=rotary_dim,
         rope_scaling=rope_scaling, seq_len=int(POSITIONS.max()) + 1, precision=precision,
     )  # fmt: skip
 
@@ -133,19 +135,46 @@ def test_integer_positions_settle_branches_the_phases_cannot():
     assert "fitted length 4096" in text
 
 
-def test_the_last_features_rotated_are_named_with_the_features_left_alone():
-    def fn(x, p):  # interleaved RoPE on x[..., -16:] where rotary_dim=16 turns x[..., :16]
-        return np.concatenate([x[..., :48], rotate(x[..., 48:], p)], -1)
+def _sliced(start: int, r: int, layout: str, theta=None, factor=1.0):
+    """RoPE of theta (eq 15 over r by default) on x[..., start:start + r] alone."""
 
-    rng = np.random.default_rng(1)
-    x = round_to(rng.uniform(0.5, 2, (2, 3, POSITIONS.size, 64)), "bfloat16")
-    case = make_case(
-        x, fn(x, POSITIONS), POSITIONS, d=64, base=10000.0, layout="interleaved",
-        rotary_dim=16, rope_scaling=None, seq_len=None, precision="float64",
-    )  # fmt: skip
-    report = verdict(case)
+    def fn(x, p):
+        part = factor * rotate(x[..., start : start + r], p, theta=theta, layout=layout)
+        return np.concatenate([x[..., :start], part, x[..., start + r :]], -1)
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    "layout, r, rope_scaling, precision",
+    [
+        ("interleaved", 16, None, "float64"),
+        ("half", 16, None, "float32"),  # r = d/4: no turn of all d features is the same
+        ("half", 48, None, "bfloat16"),
+        ("half", 32, YARN, "float32"),  # the attention factor on the last features only
+    ],
+)
+def test_the_last_features_rotated_are_named_with_the_fitted_offset(
+    layout, r, rope_scaling, precision
+):
+    theta, factor = (frequencies(r, 10000.0), 1.0)
+    if rope_scaling is not None:
+        theta, factor = scaled_frequencies(r, 10000.0, rope_scaling, seq_len=131072)
+    fn = _sliced(64 - r, r, layout, theta, factor)
+    rounded = lambda x, p: round_to(fn(round_to(x, precision), p), precision)  # noqa: E731
+    report = verdict(
+        _case(rounded, precision=precision, layout=layout, rope_scaling=rope_scaling, rotary_dim=r)
+    )
     assert [f.name for f in report.findings] == ["last_features_rotated"], str(report)
-    assert "the first 48 features come out unchanged" in str(report)
+    assert f"rotates the last {r} features (x[..., {64 - r}:])" in str(report)
+    assert f"fitted offset {64 - r}: the first {64 - r} features come out unchanged" in str(report)
+
+
+def test_a_slice_at_another_offset_is_named_with_it():
+    report = verdict(_case(_sliced(8, 16, "half"), layout="half", rotary_dim=16))
+    assert [f.name for f in report.findings] == ["last_features_rotated"], str(report)
+    assert "rotates features x[..., 8:24] where rotary_dim=16" in str(report)
+    assert "fitted offset 8" in str(report)
 
 
 def test_linear_x2_ignored_is_scaling_ignored_not_rotated_twice():
