@@ -5,6 +5,8 @@ modules, right and broken: tests/interop/test_hf_multi_axis.py.)"""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -199,3 +201,25 @@ def test_a_multi_axis_implementation_right_only_on_the_ladder_fails_at_any_seed(
 def test_a_port_that_never_rotates_is_named_pairs_unrotated(style):
     detail = _named(_check(style, lambda x, positions: x.copy()), "pairs_unrotated")
     assert "RoPE is not applied" in detail
+
+
+def _fitted_base(detail: str) -> float:
+    return float(re.search(r"\(fitted ([0-9.e+-]+)\)", detail).group(1))
+
+
+BASE_RATIOS = [("mrope", 2.0), ("mrope_interleaved", 0.3), ("pixtral", 2.0), ("llama4_vision", 1.7)]
+
+
+@pytest.mark.parametrize(("style", "ratio"), BASE_RATIOS)
+def test_a_base_none_of_the_usual_ones_is_fitted_from_the_outputs(style, ratio):
+    d, base, layout, section = CONFIGS[style]
+    theta, _ = rr.axis_frequencies(d, base * ratio, style=style, section=section)
+    detail = _named(_check(style, _impl(style, theta=theta, float32=True)), "wrong_base")
+    assert f"uses base {base * ratio:g} where {base:g} is stated" in detail, detail
+    assert abs(_fitted_base(detail) / (base * ratio) - 1) < 1e-4
+
+
+@pytest.mark.parametrize(("style", "k"), [("mrope", 3), ("mrope_ernie", -5), ("pixtral", 7)])
+def test_an_offset_other_than_one_is_fitted_from_the_intercepts(style, k):
+    detail = _named(_check(style, lambda x, p: _impl(style)(x, p + k)), "position_offset")
+    assert f"uses every coordinate {'+' if k > 0 else '-'} {abs(k)}" in detail, detail

@@ -6,6 +6,7 @@ never rules out a composed model that explains the outputs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import ml_dtypes
@@ -158,6 +159,34 @@ COMPOUNDS = [
         wrap=_cos_sin_swapped,
         section=(24, 24, 16),
     ),
+    _mrope(
+        "mrope_section reversed, rope_theta 2e6 (fitted)",
+        ("wrong_base", "mrope_section_mismatch"),
+        QWEN2,
+        section=(24, 24, 16),
+        base=2e6,
+    ),
+    _mrope(
+        "h and w swapped, coordinates + 3 (fitted)",
+        ("position_offset", "hw_swapped"),
+        QWEN2,
+        shift=3,
+        rows=(0, 2, 1),
+    ),
+    _mrope(
+        "turned backwards, rope_theta 1.5e6 (Qwen3-VL)",
+        ("rotation_reversed", "wrong_base"),
+        QWEN3,
+        wrap=lambda fn: lambda x, p: fn(x, -p),
+        base=1.5e6,
+        **THREE,
+    ),
+    Mutant(
+        "Pixtral h and w swapped, base 3e4",
+        ("wrong_base", "hw_swapped"),
+        _rotary("pixtral", 64, 3e4, rows=(1, 0)),
+        PIXTRAL,
+    ),
     Mutant(
         "M-RoPE h and w swapped, inv_freq cast to bf16",
         ("low_precision_angles", "hw_swapped"),
@@ -213,6 +242,17 @@ EVIDENCE = {
         "position_offset": "every coordinate - 1",
         "mrope_style_swapped": "as interleaved M-RoPE (Qwen3-VL)",
     },
+    "mrope_section reversed, rope_theta 2e6 (fitted)": {
+        "wrong_base": "uses base 2e+06 where 1e+06 is stated (fitted ",
+        "mrope_section_mismatch": "[24, 24, 16] where [16, 24, 24] is stated",
+    },
+    "h and w swapped, coordinates + 3 (fitted)": {"position_offset": "every coordinate + 3"},
+    "turned backwards, rope_theta 1.5e6 (Qwen3-VL)": {
+        "wrong_base": "uses base 1.5e+06 where 1e+06 is stated (fitted ",
+    },
+    "Pixtral h and w swapped, base 3e4": {
+        "wrong_base": "uses base 30000 where 10000 is stated (fitted ",
+    },
     "M-RoPE h and w swapped, inv_freq cast to bf16": {
         "low_precision_angles": "rounds theta to bfloat16",
     },
@@ -223,6 +263,12 @@ EVIDENCE = {
         "position_offset": "0-based where 1-based are stated",
         "layout_swapped": "pairs features half where interleaved is stated",
     },
+}
+#: label -> the base the mutant turns by, where the finding's fitted base must be it.
+FITTED_BASE = {
+    "mrope_section reversed, rope_theta 2e6 (fitted)": 2e6,
+    "turned backwards, rope_theta 1.5e6 (Qwen3-VL)": 1.5e6,
+    "Pixtral h and w swapped, base 3e4": 3e4,
 }
 _REPORTS: dict[str, object] = {}
 
@@ -246,6 +292,10 @@ def test_two_multi_axis_mistakes_are_named_both(mutant):
         )
     for name, evidence in EVIDENCE.get(mutant.label, {}).items():  # its fitted value
         assert evidence in next(f.detail for f in report.findings if f.name == name)
+    if mutant.label in FITTED_BASE:
+        detail = next(f.detail for f in report.findings if f.name == "wrong_base")
+        fitted = float(re.search(r"\(fitted ([0-9.e+-]+)\)", detail).group(1))
+        assert abs(fitted / FITTED_BASE[mutant.label] - 1) < 1e-4, detail
 
 
 def test_three_mistakes_are_unexplained_with_the_closest_pair():
