@@ -169,7 +169,13 @@ def _composed(case: Case, fits, generated) -> Iterator[tuple[Model, Model, Model
             continue
         for b in _second_mistakes(case_a, generated):
             if stage(b.name) != stage(a.name):
-                yield a, b, b
+                yield a, b, _on_slice(b, a.offset)
+
+
+def _on_slice(model: Model, offset: int) -> Model:
+    """A model fitted on the slice from feature ``offset`` on (``adopt``) as a model of
+    the whole head: its pairs moved by ``offset``, the features outside passing through."""
+    return replace(model, offset=model.offset + offset) if offset else model
 
 
 def _undone(case: Case, beta: float) -> Case:
@@ -206,30 +212,7 @@ def _first_mistakes(case: Case, fits) -> list[Model]:
             best[model.name] = (result, model)
     for _, model in best.values():
         picks.setdefault(id(model), model)
-    return [*(_full_width(case, m) for m in picks.values()), *_offset_models(case)]
-
-
-def _full_width(case: Case, model: Model) -> Model:
-    """A model of pairs at a feature offset (``last_features_rotated``) as the same turn
-    of all d features, its pairs those of a layout over d and the others turned by 0
-    (interleaved pairs at an even offset; the half layout of the last d/2 features is
-    half_in_halves' second half), so that it is adopted (``adopt``); else the model."""
-    if model.offset == 0:
-        return model
-    a, b = offset_pairs(model.rotary_dim, model.layout, model.offset, case.d)
-    for layout in dict.fromkeys((model.layout, "interleaved", "half", "half_in_halves")):
-        try:
-            big_a, big_b = pair_indices(case.d, layout)
-        except ValueError:  # half_in_halves needs d a multiple of 4
-            continue
-        where = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(big_a, big_b, strict=True))}
-        slots = [where.get((int(i), int(j))) for i, j in zip(a, b, strict=True)]
-        if None in slots:
-            continue
-        phi = np.zeros((model.phi.shape[0], case.d // 2))
-        phi[:, slots] = model.phi
-        return replace(model, phi=phi, layout=layout, rotary_dim=case.d, theta=None, offset=0)
-    return model
+    return [*picks.values(), *_offset_models(case)]
 
 
 def _vacuous(model: Model) -> bool:
@@ -295,6 +278,8 @@ def _uses_first(case: Case, a: Model, b: Model, composed: Model, generated) -> b
     pairs (wrong_base recomputes theta: on ``last_features_rotated``'s case it is the
     whole head turned, ``rotary_dim_mismatch``'s pair, not last features at another
     base): the same model B comes of A's pairs with the stated frequencies."""
+    if a.offset:  # adopted on its slice, whose rotary_dim is d: no pairs to drop
+        return True
     case_a = adopt(case, a)
     if case_a is None or case_a.adopted_phi is not None:
         return True
@@ -342,12 +327,15 @@ def adopt(case: Case, model: Model) -> Case | None:
     + k or another position per row; rope_scaling dropped where theta' is plain eq 15 of
     the stated base, the variant ignored); otherwise phi is adopted as it is
     (``Case.adopted_phi``), which the classes that change the pairs, the factor or how cos
-    and sin are applied turn on. None where phi is no product and rotary_dim changes, and
-    for a model at a feature offset (a Case has none; ``_full_width`` gives the ones that
-    are a turn of all d features).
+    and sin are applied turn on. None where phi is no product and rotary_dim changes. A
+    model at a feature offset k (``last_features_rotated``) is adopted on its slice: the
+    case of x[..., k:k + r] and y[..., k:k + r] with d = r (``_on_slice``: B's models
+    are moved back to offset k).
     """
     if model.offset:
-        return None
+        o, r = model.offset, model.rotary_dim
+        sliced = replace(case, x=case.x[..., o : o + r], y=case.y[..., o : o + r], d=r)
+        return adopt(sliced, replace(model, offset=0))
     same_pairs = model.rotary_dim == case.rotary_dim
     factored = _factor_angles(model.phi, case.positions, case.theta if same_pairs else None)
     common = dict(

@@ -146,6 +146,15 @@ def _positions() -> list[Mutant]:
                lambda x, p: last_features_rope(x, p, rotary_dim=32, layout="half",
                                                inv_freq=_yarn_32[0], scale=_yarn_32[1]),
                {**half, "rotary_dim": 32, "rope_scaling": YARN}),
+        Mutant("last quarter (half) at base 500000 where 10000 is stated",
+               ("last_features_rotated", "wrong_base"),
+               lambda x, p: last_features_rope(x, p, rotary_dim=16, layout="half",
+                                               base=500000.0),
+               {**half, "rotary_dim": 16}),
+        Mutant("last quarter (half), positions m + 1", ("position_offset",
+               "last_features_rotated"),
+               lambda x, p: last_features_rope(x, p, rotary_dim=16, layout="half", offset=1),
+               {**half, "rotary_dim": 16}),
     ]  # fmt: skip
 
 

@@ -183,3 +183,12 @@ def test_linear_x2_ignored_is_scaling_ignored_not_rotated_twice():
     names, text = _named(_half(lambda p: p), rope_scaling={"rope_type": "linear", "factor": 2.0})
     assert names == ["scaling_ignored"], text
     assert "also fit: rotated_twice" in text
+
+
+def test_the_last_quarter_at_another_base_is_named_both_with_the_fitted_base():
+    """The slice adopted as the stated case (compound.adopt): the base fitted on it."""
+    fn = _sliced(48, 16, "half", theta=frequencies(16, 500000.0))
+    report = verdict(_case(fn, layout="half", rotary_dim=16))
+    assert [f.name for f in report.findings] == ["last_features_rotated", "wrong_base"], str(report)
+    assert "uses base 500000 where 10000 is stated (fitted 500000)" in str(report)
+    assert "fitted offset 48" in str(report)
