@@ -30,7 +30,7 @@ from rope_ref.checker import probe
 from rope_ref.checker.axis_case import AxisCase, check_positions_for, stated_axes
 from rope_ref.checker.axis_models import mistakes
 from rope_ref.checker.compound import CLOSEST_FITTED, Pair, screen, stage
-from rope_ref.checker.diagnose import also_fit, best_fits, explaining
+from rope_ref.checker.diagnose import also_fit, best_fits, explaining, pair_findings
 from rope_ref.checker.models import Fit, Model, compare, fit, remembering, turn
 from rope_ref.checker.precision import PRECISIONS, tolerance
 from rope_ref.checker.vocabulary import CLASSES
@@ -94,7 +94,8 @@ def _diagnose(case: AxisCase, before: Fit) -> list[tuple[str, str]]:
             return [(strict[0], detail)]
         pairs, near = axis_pairs(case, found)
     if pairs:
-        return _pair_findings(case, pairs, before, best)
+        at = f"token {before.position:g}, p = {_at(case, before)}"
+        return pair_findings(pairs, before, best, at)
     closest = sorted(best, key=lambda n: (best[n][0].ratio, CLASSES.index(n)))[:2]
     text = (
         f"no bug class nor pair of classes explains the outputs (max error/tolerance "
@@ -158,32 +159,6 @@ def _order(pair: Pair) -> tuple:
     """Plausible first, then CLASSES order of the two classes, then the better fit."""
     first, second = CLASSES.index(pair.first.name), CLASSES.index(pair.second.name)
     return (not pair.plausible, first, second, pair.fit.ratio)
-
-
-def _pair_findings(case: AxisCase, pairs: list[Pair], before: Fit, best) -> list[tuple[str, str]]:
-    """The two findings of the best explaining pair: each its own model's evidence, the
-    share its class explains alone, the combined fit; the other explaining pairs."""
-    pair, after = pairs[0], pairs[0].fit
-    both = (
-        f"max error/tolerance {before.ratio:.3g} before, {after.ratio:.3g} after both "
-        f"explanations, which together account for every output (worst error "
-        f"{before.error:.3g} at token {before.position:g}, p = {_at(case, before)} -> "
-        f"{after.error:.3g})"
-    )
-    found = []
-    for model, other in ((pair.first, pair.second), (pair.second, pair.first)):
-        alone = best[model.name][0].fraction if model.name in best else 0.0
-        found.append((model.name, (
-            f"the implementation {model.what}, and also {other.name}; alone the best "
-            f"{model.name} model is within tolerance on {100 * alone:.1f}% of outputs; {both}"
-        )))  # fmt: skip
-    if len(pairs) > 1:
-        others = "; ".join(
-            f"{p.first.name} ({p.first.what}) with {p.second.name} ({p.second.what})"
-            for p in pairs[1:]
-        )
-        found[0] = (found[0][0], f"{found[0][1]}; the same outputs also fit: {others}")
-    return found
 
 
 def _at(case: AxisCase, f: Fit) -> str:

@@ -57,7 +57,7 @@ def _diagnose(case: Case, before: Fit, extra) -> list[tuple[str, str]]:
         return [(closest[0], _evidence(model.what, before, result, share))]
     pairs, near = fit_pairs(case, fits)
     if pairs:
-        return _pair_findings(pairs, before, best)
+        return pair_findings(pairs, before, best, f"position {before.position:g}")
     return [("unexplained", _unexplained(case, before, [best[n] for n in closest[:2]], near))]
 
 
@@ -112,18 +112,19 @@ def _evidence(what: str, before: Fit, after: Fit, where: str) -> str:
     )
 
 
-def _pair_findings(pairs: list[Pair], before: Fit, best) -> list[tuple[str, str]]:
+def pair_findings(pairs: list[Pair], before: Fit, best, at: str) -> list[tuple[str, str]]:
     """The two findings of the best explaining pair: each its own model's evidence, the
-    combined fit, and (on the first) the other pairs that explain the outputs too."""
-    pair = pairs[0]
-    after = pair.fit
+    share its class explains alone, the combined fit, and (on the first) the other pairs
+    that explain the outputs too. ``at`` says where the worst output is ("position 4095";
+    the multi-axis checker gives the token and its vector position)."""
+    pair, after = pairs[0], pairs[0].fit
     both = (
         f"max error/tolerance {before.ratio:.3g} before, {after.ratio:.3g} after both "
         f"explanations, which together account for every output (worst error "
-        f"{before.error:.3g} at position {before.position:g} -> {after.error:.3g})"
+        f"{before.error:.3g} at {at} -> {after.error:.3g})"
     )
     found = []
-    for model, other in ((pair.first, pair.second), (pair.first, pair.second)[::-1]):
+    for model, other in ((pair.first, pair.second), (pair.second, pair.first)):
         alone = best[model.name][0].fraction if model.name in best else 0.0
         found.append(
             (
