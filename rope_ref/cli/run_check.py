@@ -34,6 +34,7 @@ import numpy as np
 
 from rope_ref.checker.probe import new_seed
 from rope_ref.checker.report import Report, check
+from rope_ref.scaling.config import DEFAULT_BASE, stated
 from rope_ref.validation.checker import check_seed, check_timeout
 from rope_ref.validation.files import npy_header, read_npy
 
@@ -105,9 +106,12 @@ def write_inputs(folder: Path, x: np.ndarray, positions: np.ndarray, config: dic
     np.save(folder / "positions.npy", np.asarray(positions, dtype="<i8"))
     rope = {k: config.get(k) for k in ("d", "rotary_dim", "base", "layout", "rope_scaling",
                                        "style", "section", "precision")}  # fmt: skip
-    rope["base"] = 10000.0 if rope["base"] is None else rope["base"]
+    # the base and rotary_dim check itself reads (a dict's rope_theta and
+    # partial_rotary_factor), not check's defaults beside a dict that says otherwise
+    given = DEFAULT_BASE if rope["base"] is None else rope["base"]
+    base, rotary_dim, _ = stated(rope["d"], given, rope["rotary_dim"], rope["rope_scaling"])
+    rope["base"], rope["rotary_dim"] = base, rotary_dim or rope["d"]
     rope["layout"] = rope["layout"] or "interleaved"
-    rope["rotary_dim"] = rope["rotary_dim"] or rope["d"]
     rope.update(
         seq_len=int(np.max(positions)) + 1,
         positions_shape=list(positions.shape),

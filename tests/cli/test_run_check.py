@@ -88,6 +88,18 @@ def test_the_program_reads_the_golden_format(program, tmp_path, capsys):
     assert "wrote no output.npy" in capsys.readouterr().err
 
 
+def test_the_config_written_states_the_base_and_rotary_dim_check_reads(tmp_path):
+    # a pasted dict's rope_theta and partial_rotary_factor, not check's defaults beside it
+    keep = tmp_path / "seen"
+    spy = f'{sys.executable} -c "import shutil, sys; shutil.copytree(sys.argv[1], sys.argv[3])"'
+    dict_ = {"rope_type": "default", "rope_theta": 500000.0, "partial_rotary_factor": 0.5}
+    main(["check", "--run", f"{spy} {{inputs}} {{outputs}} {keep}", "--d", "16",
+          "--rope-scaling", json.dumps(dict_), "--seed", "3"])  # fmt: skip
+    config = json.loads((keep / "config.json").read_text())
+    assert (config["base"], config["rotary_dim"]) == (dict_["rope_theta"], 16 // 2)
+    assert config["rope_scaling"] == dict_
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
